@@ -1,0 +1,180 @@
+//! Article rows: filtered keyset lists, single lookups, inserts.
+
+use chrono::NaiveDateTime;
+use diesel::{dsl::count_star, prelude::*, sql_types::Bool};
+
+use crate::{
+    db::{
+        DbConnection, MultiBackend,
+        rows::{ArticleAuthorRow, ArticleRow, ArticleTagRow},
+        schema::{article_authors, article_tags, articles, authors, sections, tags},
+    },
+    domain::article::{ArticleFilter, ArticleSort},
+};
+
+/// A condition on article rows, e.g. the visibility rule of `service::visibility`.
+pub type ArticlePredicate =
+    Box<dyn BoxableExpression<articles::table, MultiBackend, SqlType = Bool>>;
+
+/// The sort key and id of the last article of the previous page.
+#[derive(Debug, Clone)]
+pub struct Keyset {
+    pub time: NaiveDateTime,
+    pub id: String,
+}
+
+/// One page of article rows matching `filter`, at most `fetch` of them, after `after`.
+pub fn list(
+    conn: &mut DbConnection,
+    visibility: Option<ArticlePredicate>,
+    filter: &ArticleFilter,
+    sort: ArticleSort,
+    after: Option<Keyset>,
+    fetch: i64,
+) -> QueryResult<Vec<ArticleRow>> {
+    use articles::dsl as a;
+    let mut query = articles::table
+        .select(ArticleRow::as_select())
+        .into_boxed::<MultiBackend>();
+    if let Some(visible) = visibility {
+        query = query.filter(visible);
+    }
+    if let Some(section) = &filter.section {
+        let section_ids = sections::table
+            .filter(sections::slug.eq(section.clone()))
+            .select(sections::id.nullable());
+        query = query.filter(a::section_id.eq_any(section_ids));
+    }
+    if filter.all_tags {
+        for tag in &filter.tags {
+            let tagged = article_tags::table
+                .inner_join(tags::table)
+                .filter(tags::slug.eq(tag.clone()))
+                .select(article_tags::article_id);
+            query = query.filter(a::id.eq_any(tagged));
+        }
+    } else if !filter.tags.is_empty() {
+        let tagged = article_tags::table
+            .inner_join(tags::table)
+            .filter(tags::slug.eq_any(filter.tags.clone()))
+            .select(article_tags::article_id);
+        query = query.filter(a::id.eq_any(tagged));
+    }
+    if let Some(author) = &filter.author {
+        let bylined = article_authors::table
+            .inner_join(authors::table)
+            .filter(authors::slug.eq(author.clone()))
+            .select(article_authors::article_id);
+        query = query.filter(a::id.eq_any(bylined));
+    }
+    if let Some(language) = &filter.language {
+        query = query.filter(a::language.eq(language.clone()));
+    }
+    if let Some(t) = filter.published_after {
+        query = query.filter(a::published_at.ge(t));
+    }
+    if let Some(t) = filter.published_before {
+        query = query.filter(a::published_at.lt(t));
+    }
+    if let Some(t) = filter.updated_since {
+        query = query.filter(a::updated_at.ge(t));
+    }
+    query = match sort {
+        ArticleSort::PublishedDesc => {
+            query = query.filter(a::published_at.is_not_null());
+            if let Some(k) = after {
+                let published = a::published_at.assume_not_null();
+                query = query.filter(
+                    published
+                        .lt(k.time)
+                        .or(published.eq(k.time).and(a::id.lt(k.id))),
+                );
+            }
+            query.order((a::published_at.desc(), a::id.desc()))
+        }
+        ArticleSort::PublishedAsc => {
+            query = query.filter(a::published_at.is_not_null());
+            if let Some(k) = after {
+                let published = a::published_at.assume_not_null();
+                query = query.filter(
+                    published
+                        .gt(k.time)
+                        .or(published.eq(k.time).and(a::id.gt(k.id))),
+                );
+            }
+            query.order((a::published_at.asc(), a::id.asc()))
+        }
+        ArticleSort::UpdatedDesc => {
+            if let Some(k) = after {
+                query = query.filter(
+                    a::updated_at
+                        .lt(k.time)
+                        .or(a::updated_at.eq(k.time).and(a::id.lt(k.id))),
+                );
+            }
+            query.order((a::updated_at.desc(), a::id.desc()))
+        }
+    };
+    query.limit(fetch).load(conn)
+}
+
+/// The article with this slug, if the predicate lets it through.
+pub fn find_by_slug(
+    conn: &mut DbConnection,
+    visibility: Option<ArticlePredicate>,
+    slug: &str,
+) -> QueryResult<Option<ArticleRow>> {
+    let mut query = articles::table
+        .select(ArticleRow::as_select())
+        .into_boxed::<MultiBackend>();
+    if let Some(visible) = visibility {
+        query = query.filter(visible);
+    }
+    query
+        .filter(articles::slug.eq(slug.to_owned()))
+        .first(conn)
+        .optional()
+}
+
+/// The article with this id, if the predicate lets it through.
+pub fn find_by_id(
+    conn: &mut DbConnection,
+    visibility: Option<ArticlePredicate>,
+    id: &str,
+) -> QueryResult<Option<ArticleRow>> {
+    let mut query = articles::table
+        .select(ArticleRow::as_select())
+        .into_boxed::<MultiBackend>();
+    if let Some(visible) = visibility {
+        query = query.filter(visible);
+    }
+    query
+        .filter(articles::id.eq(id.to_owned()))
+        .first(conn)
+        .optional()
+}
+
+/// Inserts articles with their ordered bylines and tags, in few statements.
+pub fn insert_many(
+    conn: &mut DbConnection,
+    rows: &[ArticleRow],
+    bylines: &[ArticleAuthorRow],
+    tagging: &[ArticleTagRow],
+) -> QueryResult<()> {
+    // Chunks keep each statement under both backends' bind-parameter limits.
+    for chunk in rows.chunks(500) {
+        super::insert_rows!(conn, articles::table, chunk)?;
+    }
+    for chunk in bylines.chunks(2000) {
+        super::insert_rows!(conn, article_authors::table, chunk)?;
+    }
+    for chunk in tagging.chunks(2000) {
+        super::insert_rows!(conn, article_tags::table, chunk)?;
+    }
+    Ok(())
+}
+
+/// How many articles there are, visible or not.
+pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
+    articles::table.select(count_star()).first(conn)
+}

@@ -1,0 +1,42 @@
+//! The queries, written once for both backends against `DbConnection`.
+
+use chrono::NaiveDateTime;
+
+/// Inserts many rows in one statement. Multi-row `INSERT` is the same SQL on both backends,
+/// but Diesel's `MultiConnection` only offers it through the concrete connections.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Pg(c) => {
+                diesel::RunQueryDsl::execute(diesel::insert_into($table).values($rows), c)
+            }
+            $crate::db::DbConnection::Sqlite(c) => {
+                diesel::RunQueryDsl::execute(diesel::insert_into($table).values($rows), c)
+            }
+        }
+    };
+}
+pub(crate) use insert_rows;
+
+pub mod articles;
+pub mod relations;
+pub mod revisions;
+pub mod taxonomy;
+
+use crate::error::{AppError, AppResult};
+
+/// How a timestamp travels inside a cursor.
+const CURSOR_TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+pub fn time_to_cursor_key(t: NaiveDateTime) -> String {
+    t.format(CURSOR_TIME_FORMAT).to_string()
+}
+
+pub fn time_from_cursor_key(key: &str) -> AppResult<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(key, CURSOR_TIME_FORMAT).map_err(|_| {
+        AppError::invalid_parameter(
+            "cursor",
+            "the cursor is malformed; use `next_cursor` from a previous page",
+        )
+    })
+}

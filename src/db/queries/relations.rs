@@ -1,0 +1,119 @@
+//! Batch loading of what a page of articles refers to: one query per relation, never one
+//! per article. The GraphQL loaders call the same functions.
+
+use diesel::{dsl::count_star, prelude::*};
+
+/// The visibility rule of `service::visibility`, as a concrete type usable in subqueries.
+pub type PublicAt = crate::service::visibility::public_at;
+
+use crate::db::{
+    DbConnection,
+    rows::{AuthorRow, SectionRow, TagRow},
+    schema::{article_authors, article_tags, articles, authors, sections, tags},
+};
+
+/// `(article_id, author)` pairs for these articles, in byline order.
+pub fn authors_of(
+    conn: &mut DbConnection,
+    article_ids: &[String],
+) -> QueryResult<Vec<(String, AuthorRow)>> {
+    if article_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    article_authors::table
+        .inner_join(authors::table)
+        .filter(article_authors::article_id.eq_any(article_ids))
+        .order((article_authors::article_id, article_authors::position))
+        .select((article_authors::article_id, AuthorRow::as_select()))
+        .load(conn)
+}
+
+/// `(article_id, tag)` pairs for these articles, in tag order.
+pub fn tags_of(
+    conn: &mut DbConnection,
+    article_ids: &[String],
+) -> QueryResult<Vec<(String, TagRow)>> {
+    if article_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    article_tags::table
+        .inner_join(tags::table)
+        .filter(article_tags::article_id.eq_any(article_ids))
+        .order((article_tags::article_id, article_tags::position))
+        .select((article_tags::article_id, TagRow::as_select()))
+        .load(conn)
+}
+
+/// The sections with these ids.
+pub fn sections_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<SectionRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    sections::table
+        .filter(sections::id.eq_any(ids))
+        .select(SectionRow::as_select())
+        .load(conn)
+}
+
+/// How many articles passing `visible` each of these authors has.
+pub fn article_counts_by_author(
+    conn: &mut DbConnection,
+    visible: PublicAt,
+    author_ids: &[String],
+) -> QueryResult<Vec<(String, i64)>> {
+    if author_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    article_authors::table
+        .filter(article_authors::author_id.eq_any(author_ids))
+        .filter(
+            article_authors::article_id
+                .eq_any(articles::table.filter(visible).select(articles::id)),
+        )
+        .group_by(article_authors::author_id)
+        .select((article_authors::author_id, count_star()))
+        .load(conn)
+}
+
+/// How many articles passing `visible` each of these tags has.
+pub fn article_counts_by_tag(
+    conn: &mut DbConnection,
+    visible: PublicAt,
+    tag_ids: &[String],
+) -> QueryResult<Vec<(String, i64)>> {
+    if tag_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    article_tags::table
+        .filter(article_tags::tag_id.eq_any(tag_ids))
+        .filter(
+            article_tags::article_id.eq_any(articles::table.filter(visible).select(articles::id)),
+        )
+        .group_by(article_tags::tag_id)
+        .select((article_tags::tag_id, count_star()))
+        .load(conn)
+}
+
+/// How many articles passing `visible` each of these sections has.
+pub fn article_counts_by_section(
+    conn: &mut DbConnection,
+    visible: PublicAt,
+    section_ids: &[String],
+) -> QueryResult<Vec<(Option<String>, i64)>> {
+    if section_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    articles::table
+        .filter(visible)
+        .filter(
+            articles::section_id.eq_any(
+                section_ids
+                    .iter()
+                    .map(|id| Some(id.clone()))
+                    .collect::<Vec<_>>(),
+            ),
+        )
+        .group_by(articles::section_id)
+        .select((articles::section_id, count_star()))
+        .load(conn)
+}

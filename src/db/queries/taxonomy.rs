@@ -1,0 +1,108 @@
+//! Sections, authors and tags: keyset lists by slug, lookups, inserts.
+
+use diesel::prelude::*;
+
+use crate::db::{
+    DbConnection, MultiBackend,
+    rows::{AuthorRow, SectionRow, TagRow},
+    schema::{authors, sections, tags},
+};
+
+/// Sections ordered by slug, after the slug `after`.
+pub fn list_sections(
+    conn: &mut DbConnection,
+    after: Option<String>,
+    fetch: i64,
+) -> QueryResult<Vec<SectionRow>> {
+    let mut query = sections::table
+        .select(SectionRow::as_select())
+        .into_boxed::<MultiBackend>();
+    if let Some(slug) = after {
+        query = query.filter(sections::slug.gt(slug));
+    }
+    query.order(sections::slug.asc()).limit(fetch).load(conn)
+}
+
+/// Authors ordered by slug, after the slug `after`.
+pub fn list_authors(
+    conn: &mut DbConnection,
+    after: Option<String>,
+    fetch: i64,
+) -> QueryResult<Vec<AuthorRow>> {
+    let mut query = authors::table
+        .select(AuthorRow::as_select())
+        .into_boxed::<MultiBackend>();
+    if let Some(slug) = after {
+        query = query.filter(authors::slug.gt(slug));
+    }
+    query.order(authors::slug.asc()).limit(fetch).load(conn)
+}
+
+/// Tags (of one kind, if given) ordered by slug, after the slug `after`.
+pub fn list_tags(
+    conn: &mut DbConnection,
+    kind: Option<String>,
+    after: Option<String>,
+    fetch: i64,
+) -> QueryResult<Vec<TagRow>> {
+    let mut query = tags::table
+        .select(TagRow::as_select())
+        .into_boxed::<MultiBackend>();
+    if let Some(kind) = kind {
+        query = query.filter(tags::kind.eq(kind));
+    }
+    if let Some(slug) = after {
+        query = query.filter(tags::slug.gt(slug));
+    }
+    query.order(tags::slug.asc()).limit(fetch).load(conn)
+}
+
+pub fn section_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<SectionRow>> {
+    sections::table
+        .filter(sections::slug.eq(slug))
+        .select(SectionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn author_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<AuthorRow>> {
+    authors::table
+        .filter(authors::slug.eq(slug))
+        .select(AuthorRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn tag_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<TagRow>> {
+    tags::table
+        .filter(tags::slug.eq(slug))
+        .select(TagRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn authors_by_slugs(conn: &mut DbConnection, slugs: &[String]) -> QueryResult<Vec<AuthorRow>> {
+    authors::table
+        .filter(authors::slug.eq_any(slugs))
+        .select(AuthorRow::as_select())
+        .load(conn)
+}
+
+pub fn tags_by_slugs(conn: &mut DbConnection, slugs: &[String]) -> QueryResult<Vec<TagRow>> {
+    tags::table
+        .filter(tags::slug.eq_any(slugs))
+        .select(TagRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_sections(conn: &mut DbConnection, rows: &[SectionRow]) -> QueryResult<usize> {
+    super::insert_rows!(conn, sections::table, rows)
+}
+
+pub fn insert_authors(conn: &mut DbConnection, rows: &[AuthorRow]) -> QueryResult<usize> {
+    super::insert_rows!(conn, authors::table, rows)
+}
+
+pub fn insert_tags(conn: &mut DbConnection, rows: &[TagRow]) -> QueryResult<usize> {
+    super::insert_rows!(conn, tags::table, rows)
+}

@@ -1,0 +1,121 @@
+//! Row structs: exactly what a table holds, one struct per table, for reading and writing.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{article_authors, article_tags, articles, authors, revisions, sections, tags};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = sections, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct SectionRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = authors, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct AuthorRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub role: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    /// JSON array of `{label, url}`.
+    pub links: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = tags, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct TagRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub kind: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[diesel(table_name = articles, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct ArticleRow {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub standfirst: Option<String>,
+    pub body_format: String,
+    pub body_source: String,
+    pub body_html: String,
+    pub body_text: String,
+    pub section_id: Option<String>,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub first_published_at: Option<NaiveDateTime>,
+    pub publish_at: Option<NaiveDateTime>,
+    pub embargo_until: Option<NaiveDateTime>,
+    pub language: String,
+    pub dateline: Option<String>,
+    /// JSON `{url, alt, caption, credit}`.
+    pub hero_image: Option<String>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub canonical_url: Option<String>,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    pub version: i32,
+    /// JSON array of `{note, corrected_at}`.
+    pub corrections: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = article_authors, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct ArticleAuthorRow {
+    pub article_id: String,
+    pub author_id: String,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = article_tags, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct ArticleTagRow {
+    pub article_id: String,
+    pub tag_id: String,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = revisions, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct RevisionRow {
+    pub id: String,
+    pub article_id: String,
+    pub version: i32,
+    /// JSON snapshot of the article as saved.
+    pub snapshot: String,
+    pub actor: Option<String>,
+    pub created_at: NaiveDateTime,
+}

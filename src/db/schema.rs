@@ -1,0 +1,113 @@
+//! Diesel table definitions, kept in step with `migrations/` (a test checks both backends).
+
+diesel::table! {
+    sections (id) {
+        id -> Text,
+        slug -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    authors (id) {
+        id -> Text,
+        slug -> Text,
+        name -> Text,
+        role -> Nullable<Text>,
+        bio -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        links -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> Text,
+        slug -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        kind -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> Text,
+        slug -> Text,
+        title -> Text,
+        standfirst -> Nullable<Text>,
+        body_format -> Text,
+        body_source -> Text,
+        body_html -> Text,
+        body_text -> Text,
+        section_id -> Nullable<Text>,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+        first_published_at -> Nullable<Timestamp>,
+        publish_at -> Nullable<Timestamp>,
+        embargo_until -> Nullable<Timestamp>,
+        language -> Text,
+        dateline -> Nullable<Text>,
+        hero_image -> Nullable<Text>,
+        seo_title -> Nullable<Text>,
+        seo_description -> Nullable<Text>,
+        canonical_url -> Nullable<Text>,
+        word_count -> Integer,
+        reading_time_minutes -> Integer,
+        version -> Integer,
+        corrections -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_authors (article_id, author_id) {
+        article_id -> Text,
+        author_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> Text,
+        tag_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    revisions (id) {
+        id -> Text,
+        article_id -> Text,
+        version -> Integer,
+        snapshot -> Text,
+        actor -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(article_authors -> articles (article_id));
+diesel::joinable!(article_authors -> authors (author_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
+diesel::joinable!(revisions -> articles (article_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    sections,
+    authors,
+    tags,
+    articles,
+    article_authors,
+    article_tags,
+    revisions,
+);

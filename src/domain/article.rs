@@ -1,0 +1,216 @@
+//! The article and the parts it is made of.
+
+use std::{fmt, str::FromStr};
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+/// Where an article is in the editorial workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    Draft,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+/// The kind of entity a tag names: newsrooms tag entities, not only keywords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TagKind {
+    Topic,
+    Person,
+    Organization,
+    Place,
+    Event,
+}
+
+/// The markup an article body was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    Markdown,
+    Html,
+}
+
+/// Text names shared by the database, the wire and the command line.
+macro_rules! text_enum {
+    ($ty:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($ty::$variant),)+
+                    other => Err(format!(
+                        "unknown value `{other}`; expected one of: {}",
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(ArticleStatus { Draft => "draft", Scheduled => "scheduled", Published => "published", Archived => "archived" });
+text_enum!(TagKind { Topic => "topic", Person => "person", Organization => "organization", Place => "place", Event => "event" });
+text_enum!(BodyFormat { Markdown => "markdown", Html => "html" });
+
+/// The lead picture of an article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HeroImage {
+    /// Absolute URL of the image.
+    pub url: String,
+    /// Text alternative for screen readers.
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    /// Photographer or agency.
+    pub credit: Option<String>,
+}
+
+/// A dated note shown with the article when something in it was corrected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Correction {
+    pub note: String,
+    /// When the correction was made (UTC).
+    pub corrected_at: NaiveDateTime,
+}
+
+/// A link on an author's profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuthorLink {
+    pub label: String,
+    pub url: String,
+}
+
+/// Reading speed used for `reading_time_minutes`.
+pub const WORDS_PER_MINUTE: usize = 230;
+
+/// Minutes a reader needs for `word_count` words, at least one.
+pub fn reading_time_minutes(word_count: usize) -> usize {
+    word_count.div_ceil(WORDS_PER_MINUTE).max(1)
+}
+
+/// A section of the publication, e.g. "News & Analysis".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Articles the caller may see in this section. (counted for taxonomy reads, not for embedded objects).
+    pub article_count: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A byline: a reporter, or a desk such as "EU Insider Newsroom".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Author {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub role: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub links: Vec<AuthorLink>,
+    /// Articles the caller may see by this author. (counted for taxonomy reads, not for embedded objects).
+    pub article_count: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A tag naming a topic or an entity (person, organization, place, event).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tag {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub kind: TagKind,
+    /// Articles the caller may see with this tag. (counted for taxonomy reads, not for embedded objects).
+    pub article_count: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An article with its section, ordered authors and ordered tags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub standfirst: Option<String>,
+    pub body_format: BodyFormat,
+    pub body_source: String,
+    /// Sanitized HTML, rendered when the article was saved.
+    pub body_html: String,
+    pub body_text: String,
+    pub section: Option<Section>,
+    pub authors: Vec<Author>,
+    pub tags: Vec<Tag>,
+    pub status: ArticleStatus,
+    pub published_at: Option<NaiveDateTime>,
+    pub first_published_at: Option<NaiveDateTime>,
+    pub publish_at: Option<NaiveDateTime>,
+    pub embargo_until: Option<NaiveDateTime>,
+    pub language: String,
+    pub dateline: Option<String>,
+    pub hero_image: Option<HeroImage>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub canonical_url: Option<String>,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    pub version: i32,
+    pub corrections: Vec<Correction>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The orders an article list can be read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ArticleSort {
+    /// Newest first (the default).
+    #[default]
+    PublishedDesc,
+    /// Oldest first.
+    PublishedAsc,
+    /// Most recently changed first, for clients that sync.
+    UpdatedDesc,
+}
+
+text_enum!(ArticleSort { PublishedDesc => "-published_at", PublishedAsc => "published_at", UpdatedDesc => "-updated_at" });
+
+/// Narrows an article list; every field is optional and they combine with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleFilter {
+    /// Section slug.
+    pub section: Option<String>,
+    /// Tag slugs.
+    pub tags: Vec<String>,
+    /// With several tags: `true` needs all of them, `false` any of them.
+    pub all_tags: bool,
+    /// Author slug.
+    pub author: Option<String>,
+    /// BCP 47 language tag.
+    pub language: Option<String>,
+    pub published_after: Option<NaiveDateTime>,
+    pub published_before: Option<NaiveDateTime>,
+    pub updated_since: Option<NaiveDateTime>,
+}

@@ -1,0 +1,122 @@
+//! Keyset pagination: opaque cursors and pages.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+
+pub const DEFAULT_LIMIT: u32 = 20;
+pub const MAX_LIMIT: u32 = 100;
+
+/// Where the previous page ended: the sort key and id of its last item. Sent to clients as
+/// an opaque string; it names its sort so it cannot be replayed against another order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "s")]
+    pub sort: String,
+    #[serde(rename = "k")]
+    pub key: String,
+    #[serde(rename = "i")]
+    pub id: String,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// Decodes a client's cursor, checking that it belongs to `sort`.
+    pub fn decode(raw: &str, sort: &str) -> AppResult<Cursor> {
+        let bad = || {
+            AppError::invalid_parameter(
+                "cursor",
+                "the cursor is malformed; use `next_cursor` from a previous page",
+            )
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(raw.as_bytes()).map_err(|_| bad())?;
+        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        if cursor.sort != sort {
+            return Err(AppError::invalid_parameter(
+                "cursor",
+                format!("the cursor belongs to sort `{}`, not `{sort}`", cursor.sort),
+            ));
+        }
+        Ok(cursor)
+    }
+}
+
+/// How many items a page holds, checked against the allowed range.
+pub fn page_limit(requested: Option<i64>) -> AppResult<u32> {
+    match requested {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1..=i64::from(MAX_LIMIT)).contains(&n) => Ok(n as u32),
+        Some(n) => Err(AppError::invalid_parameter(
+            "limit",
+            format!("limit must be between 1 and {MAX_LIMIT}, got {n}"),
+        )),
+    }
+}
+
+/// One page of results and the cursor of the next, if there is one.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` rows: the extra row only proves a next page exists.
+    pub fn from_overfetch(
+        mut rows: Vec<T>,
+        limit: u32,
+        cursor_of: impl Fn(&T) -> Cursor,
+    ) -> Page<T> {
+        let has_more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next_cursor = if has_more {
+            rows.last().map(|last| cursor_of(last).encode())
+        } else {
+            None
+        };
+        Page {
+            items: rows,
+            next_cursor,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let c = Cursor {
+            sort: "-published_at".into(),
+            key: "2026-01-01 00:00:00".into(),
+            id: "x".into(),
+        };
+        assert_eq!(
+            Cursor::decode(&c.encode(), "-published_at").ok(),
+            Some(c.clone())
+        );
+        assert!(Cursor::decode(&c.encode(), "published_at").is_err());
+        assert!(Cursor::decode("%%%", "-published_at").is_err());
+        assert!(Cursor::decode("e30", "-published_at").is_err());
+    }
+
+    #[test]
+    fn limits_are_bounded() {
+        assert_eq!(page_limit(None).ok(), Some(DEFAULT_LIMIT));
+        assert!(page_limit(Some(0)).is_err());
+        assert!(page_limit(Some(101)).is_err());
+        assert_eq!(page_limit(Some(100)).ok(), Some(100));
+    }
+}

@@ -1,0 +1,157 @@
+//! One error type for the whole service, and the one table that maps each kind of error to
+//! an HTTP status, an RFC 9457 problem `type`, and a GraphQL `extensions.code`.
+
+use serde::Serialize;
+
+/// What went wrong, independent of the surface (REST, GraphQL, CLI) that reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A request parameter or input value is malformed.
+    InvalidInput,
+    /// A body failed validation; see the field errors.
+    Validation,
+    /// The thing asked for does not exist (or is not visible to the caller).
+    NotFound,
+    /// The write clashes with existing content (a taken slug, a stale version).
+    Conflict,
+    /// The database or another dependency cannot be reached right now.
+    Unavailable,
+    /// A bug or an unexpected failure; the cause is logged, never shown.
+    Internal,
+}
+
+/// How an [`ErrorKind`] is presented on each surface.
+pub struct KindInfo {
+    pub status: u16,
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub graphql_code: &'static str,
+}
+
+impl ErrorKind {
+    pub fn info(self) -> KindInfo {
+        let (status, slug, title, graphql_code) = match self {
+            ErrorKind::InvalidInput => (
+                400,
+                "invalid-parameter",
+                "Invalid parameter",
+                "BAD_USER_INPUT",
+            ),
+            ErrorKind::Validation => (
+                422,
+                "validation-failed",
+                "Validation failed",
+                "BAD_USER_INPUT",
+            ),
+            ErrorKind::NotFound => (404, "not-found", "Not found", "NOT_FOUND"),
+            ErrorKind::Conflict => (409, "conflict", "Conflict", "CONFLICT"),
+            ErrorKind::Unavailable => (503, "unavailable", "Service unavailable", "UNAVAILABLE"),
+            ErrorKind::Internal => (500, "internal", "Internal error", "INTERNAL"),
+        };
+        KindInfo {
+            status,
+            slug,
+            title,
+            graphql_code,
+        }
+    }
+}
+
+/// One invalid field of a request body.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct FieldError {
+    /// The field, as named in the request.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// The error every layer returns.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{detail}")]
+pub struct AppError {
+    pub kind: ErrorKind,
+    /// Human-readable, safe to show to the caller.
+    pub detail: String,
+    /// The offending query parameter or argument, when there is one.
+    pub parameter: Option<String>,
+    /// Field errors of a failed validation.
+    pub errors: Vec<FieldError>,
+}
+
+impl AppError {
+    pub fn new(kind: ErrorKind, detail: impl Into<String>) -> Self {
+        AppError {
+            kind,
+            detail: detail.into(),
+            parameter: None,
+            errors: Vec::new(),
+        }
+    }
+
+    /// A malformed request parameter, named so the caller knows which one to fix.
+    pub fn invalid_parameter(parameter: &str, detail: impl Into<String>) -> Self {
+        AppError {
+            parameter: Some(parameter.to_owned()),
+            ..Self::new(ErrorKind::InvalidInput, detail)
+        }
+    }
+
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        AppError {
+            errors: errors.clone(),
+            ..Self::new(
+                ErrorKind::Validation,
+                format!("invalid fields: {}", fields.join(", ")),
+            )
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFound, what)
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unavailable, detail)
+    }
+
+    /// An unexpected failure: the cause goes to the log, the caller gets a generic message.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(
+            ErrorKind::Internal,
+            "an unexpected error occurred; it has been logged",
+        )
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as D, Error as E};
+        match err {
+            E::NotFound => AppError::not_found("not found"),
+            E::DatabaseError(D::UniqueViolation, info) => AppError::new(
+                ErrorKind::Conflict,
+                format!("already exists: {}", info.message()),
+            ),
+            E::DatabaseError(D::ForeignKeyViolation, _) => AppError::validation(vec![FieldError {
+                field: "reference".into(),
+                message: "refers to something that does not exist".into(),
+            }]),
+            E::DatabaseError(D::ClosedConnection, _) => {
+                AppError::unavailable("the database connection was lost")
+            }
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(err: r2d2::Error) -> Self {
+        tracing::warn!(%err, "database pool could not hand out a connection");
+        AppError::unavailable("the database is not reachable right now")
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,9 @@
+//! Byline: a headless news content API. Articles, authors, tags and sections over REST and
+//! GraphQL, on SQLite or PostgreSQL.
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod seed;
+pub mod service;

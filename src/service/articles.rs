@@ -1,0 +1,405 @@
+//! Articles: validation and rendering on write, public reads with their relations.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+
+use super::{ContentService, validate::Checks, visibility};
+use crate::{
+    db::{
+        DbConnection, convert,
+        queries::{self, articles::Keyset, relations, taxonomy},
+        rows::{ArticleAuthorRow, ArticleRow, ArticleTagRow, RevisionRow},
+    },
+    domain::{
+        self,
+        article::{
+            Article, ArticleFilter, ArticleSort, ArticleStatus, Author, BodyFormat, Correction,
+            HeroImage, Tag,
+        },
+        page::{Cursor, Page},
+        slug::Slug,
+    },
+    error::{AppError, AppResult},
+};
+
+/// What a newsroom tool sends to create an article.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    /// Made from the title when absent.
+    pub slug: Option<String>,
+    pub title: String,
+    pub standfirst: Option<String>,
+    pub body_format: BodyFormat,
+    pub body: String,
+    /// Section slug.
+    pub section: Option<String>,
+    /// Author slugs, in byline order.
+    pub authors: Vec<String>,
+    /// Tag slugs, in display order.
+    pub tags: Vec<String>,
+    pub status: ArticleStatus,
+    /// When it was (or, scheduled, will be) published; defaults to now when published.
+    pub published_at: Option<NaiveDateTime>,
+    pub embargo_until: Option<NaiveDateTime>,
+    pub language: String,
+    pub dateline: Option<String>,
+    pub hero_image: Option<HeroImage>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub canonical_url: Option<String>,
+    pub corrections: Vec<Correction>,
+}
+
+/// Ids of the things an article refers to, resolved from slugs.
+pub struct References {
+    pub section_id: Option<String>,
+    pub author_ids: Vec<String>,
+    pub tag_ids: Vec<String>,
+}
+
+/// The rows that store one article.
+pub struct PreparedArticle {
+    pub row: ArticleRow,
+    pub bylines: Vec<ArticleAuthorRow>,
+    pub tagging: Vec<ArticleTagRow>,
+}
+
+/// Checks an article and turns it into rows: slug, lengths, URLs, workflow dates, and the
+/// body rendered to sanitized HTML and text (here, once, not on every read).
+pub fn prepare(
+    new: NewArticle,
+    refs: References,
+    now: NaiveDateTime,
+) -> AppResult<PreparedArticle> {
+    let mut checks = Checks::default();
+    let slug = match &new.slug {
+        Some(raw) => checks.slug("slug", raw),
+        None => Slug::from_title(&new.title).map(Slug::into_string),
+    };
+    if slug.is_none() && new.slug.is_none() {
+        checks.fail("slug", "cannot be made from the title; give one");
+    }
+    checks.text("title", &new.title, 1, 300);
+    checks.optional_text("standfirst", new.standfirst.as_deref(), 1000);
+    checks.text("body", &new.body, 1, 1_000_000);
+    checks.language("language", &new.language);
+    checks.optional_text("dateline", new.dateline.as_deref(), 120);
+    checks.optional_text("seo_title", new.seo_title.as_deref(), 300);
+    checks.optional_text("seo_description", new.seo_description.as_deref(), 1000);
+    checks.optional_url("canonical_url", new.canonical_url.as_deref());
+    if let Some(image) = &new.hero_image {
+        checks.url("hero_image.url", &image.url);
+    }
+    if new.status == ArticleStatus::Scheduled && new.published_at.is_none_or(|t| t <= now) {
+        checks.fail(
+            "published_at",
+            "a scheduled article needs a publication time in the future",
+        );
+    }
+    let slug = checks.finish().and_then(|()| {
+        slug.ok_or_else(|| AppError::internal("slug check passed without a slug"))
+    })?;
+
+    let rendered = super::render::render_body(new.body_format, &new.body);
+    let id = domain::new_id();
+    let published_at = match new.status {
+        ArticleStatus::Published | ArticleStatus::Archived => Some(new.published_at.unwrap_or(now)),
+        ArticleStatus::Scheduled => new.published_at,
+        ArticleStatus::Draft => None,
+    };
+    let first_published_at = published_at.filter(|_| new.status != ArticleStatus::Scheduled);
+    let publish_at = published_at.filter(|_| new.status == ArticleStatus::Scheduled);
+    let row = ArticleRow {
+        id: id.clone(),
+        slug,
+        title: new.title.trim().to_owned(),
+        standfirst: new.standfirst,
+        body_format: new.body_format.as_str().to_owned(),
+        body_source: new.body,
+        body_html: rendered.html,
+        body_text: rendered.text,
+        section_id: refs.section_id,
+        status: new.status.as_str().to_owned(),
+        published_at,
+        first_published_at,
+        publish_at,
+        embargo_until: new.embargo_until,
+        language: new.language,
+        dateline: new.dateline,
+        hero_image: new
+            .hero_image
+            .map(|h| serde_json::to_string(&h))
+            .transpose()
+            .map_err(AppError::internal)?,
+        seo_title: new.seo_title,
+        seo_description: new.seo_description,
+        canonical_url: new.canonical_url,
+        word_count: i32::try_from(rendered.word_count).unwrap_or(i32::MAX),
+        reading_time_minutes: i32::try_from(rendered.reading_time_minutes).unwrap_or(i32::MAX),
+        version: 1,
+        corrections: serde_json::to_string(&new.corrections).map_err(AppError::internal)?,
+        created_at: now,
+        updated_at: now,
+    };
+    let position = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
+    let bylines = refs
+        .author_ids
+        .into_iter()
+        .enumerate()
+        .map(|(i, author_id)| ArticleAuthorRow {
+            article_id: id.clone(),
+            author_id,
+            position: position(i),
+        })
+        .collect();
+    let tagging = refs
+        .tag_ids
+        .into_iter()
+        .enumerate()
+        .map(|(i, tag_id)| ArticleTagRow {
+            article_id: id.clone(),
+            tag_id,
+            position: position(i),
+        })
+        .collect();
+    Ok(PreparedArticle {
+        row,
+        bylines,
+        tagging,
+    })
+}
+
+/// Resolves the slugs an article names; each unknown one is a field error.
+fn resolve_references(conn: &mut DbConnection, new: &NewArticle) -> AppResult<References> {
+    let mut checks = Checks::default();
+    let section_id = match &new.section {
+        Some(slug) => {
+            let found = taxonomy::section_by_slug(conn, slug)?;
+            if found.is_none() {
+                checks.fail("section", &format!("no section has the slug `{slug}`"));
+            }
+            found.map(|s| s.id)
+        }
+        None => None,
+    };
+    let ids_in_order =
+        |field: &str, wanted: &[String], found: HashMap<String, String>, checks: &mut Checks| {
+            let mut seen = HashSet::new();
+            let mut ids = Vec::new();
+            for slug in wanted {
+                match found.get(slug) {
+                    Some(id) if seen.insert(id.clone()) => ids.push(id.clone()),
+                    Some(_) => checks.fail(field, &format!("`{slug}` is listed twice")),
+                    None => checks.fail(
+                        field,
+                        &format!("no {} has the slug `{slug}`", field.trim_end_matches('s')),
+                    ),
+                }
+            }
+            ids
+        };
+    let authors = taxonomy::authors_by_slugs(conn, &new.authors)?
+        .into_iter()
+        .map(|a| (a.slug, a.id))
+        .collect();
+    let author_ids = ids_in_order("authors", &new.authors, authors, &mut checks);
+    let tags = taxonomy::tags_by_slugs(conn, &new.tags)?
+        .into_iter()
+        .map(|t| (t.slug, t.id))
+        .collect();
+    let tag_ids = ids_in_order("tags", &new.tags, tags, &mut checks);
+    checks.finish()?;
+    Ok(References {
+        section_id,
+        author_ids,
+        tag_ids,
+    })
+}
+
+/// Attaches sections, authors and tags to a page of rows: three queries, whatever the size.
+pub fn hydrate(conn: &mut DbConnection, rows: Vec<ArticleRow>) -> AppResult<Vec<Article>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let section_ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.section_id.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut authors: HashMap<String, Vec<Author>> = HashMap::new();
+    for (article_id, row) in relations::authors_of(conn, &ids)? {
+        authors
+            .entry(article_id)
+            .or_default()
+            .push(convert::author(row, None)?);
+    }
+    let mut tags: HashMap<String, Vec<Tag>> = HashMap::new();
+    for (article_id, row) in relations::tags_of(conn, &ids)? {
+        tags.entry(article_id)
+            .or_default()
+            .push(convert::tag(row, None)?);
+    }
+    let sections: HashMap<String, _> = relations::sections_by_ids(conn, &section_ids)?
+        .into_iter()
+        .map(|row| (row.id.clone(), convert::section(row, None)))
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let section = row
+                .section_id
+                .as_ref()
+                .and_then(|id| sections.get(id).cloned());
+            let mut article = convert::article(row)?;
+            article.section = section;
+            article.authors = authors.remove(&article.id).unwrap_or_default();
+            article.tags = tags.remove(&article.id).unwrap_or_default();
+            Ok(article)
+        })
+        .collect()
+}
+
+fn cursor_of(sort: ArticleSort, row: &ArticleRow) -> Cursor {
+    let time = match sort {
+        ArticleSort::PublishedDesc | ArticleSort::PublishedAsc => {
+            row.published_at.unwrap_or(row.updated_at)
+        }
+        ArticleSort::UpdatedDesc => row.updated_at,
+    };
+    Cursor {
+        sort: sort.as_str().to_owned(),
+        key: queries::time_to_cursor_key(time),
+        id: row.id.clone(),
+    }
+}
+
+/// The keyset a client's cursor points after.
+fn keyset_after(cursor: Option<&str>, sort: ArticleSort) -> AppResult<Option<Keyset>> {
+    let Some(raw) = cursor else { return Ok(None) };
+    let cursor = Cursor::decode(raw, sort.as_str())?;
+    Ok(Some(Keyset {
+        time: queries::time_from_cursor_key(&cursor.key)?,
+        id: cursor.id,
+    }))
+}
+
+impl ContentService {
+    /// Creates an article with its relations and its first revision.
+    pub async fn create_article(
+        &self,
+        new: NewArticle,
+        actor: Option<String>,
+    ) -> AppResult<Article> {
+        self.db
+            .write(move |conn| {
+                let now = domain::now();
+                let refs = resolve_references(conn, &new)?;
+                let prepared = prepare(new, refs, now)?;
+                let row = prepared.row.clone();
+                queries::articles::insert_many(
+                    conn,
+                    &[prepared.row],
+                    &prepared.bylines,
+                    &prepared.tagging,
+                )?;
+                let snapshot = serde_json::json!({
+                    "article": &row,
+                    "authors": prepared.bylines.iter().map(|b| &b.author_id).collect::<Vec<_>>(),
+                    "tags": prepared.tagging.iter().map(|t| &t.tag_id).collect::<Vec<_>>(),
+                });
+                queries::revisions::insert(
+                    conn,
+                    &RevisionRow {
+                        id: domain::new_id(),
+                        article_id: row.id.clone(),
+                        version: row.version,
+                        snapshot: snapshot.to_string(),
+                        actor,
+                        created_at: now,
+                    },
+                )?;
+                hydrate(conn, vec![row])?
+                    .pop()
+                    .ok_or_else(|| AppError::internal("created article vanished"))
+            })
+            .await
+    }
+
+    /// A page of the articles the public may see, filtered and sorted.
+    pub async fn list_public_articles(
+        &self,
+        filter: ArticleFilter,
+        sort: ArticleSort,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> AppResult<Page<Article>> {
+        let after = keyset_after(cursor, sort)?;
+        let now = domain::now();
+        self.db
+            .read(move |conn| {
+                let visible = visibility::public_predicate(now);
+                let rows = queries::articles::list(
+                    conn,
+                    Some(visible),
+                    &filter,
+                    sort,
+                    after,
+                    i64::from(limit) + 1,
+                )?;
+                let page = Page::from_overfetch(rows, limit, |row| cursor_of(sort, row));
+                let articles = hydrate(conn, page.items)?;
+                Ok(Page {
+                    items: articles,
+                    next_cursor: page.next_cursor,
+                })
+            })
+            .await
+    }
+
+    /// One public article by slug; a hidden article is as absent as a missing one.
+    pub async fn public_article_by_slug(&self, slug: &str) -> AppResult<Article> {
+        let slug = slug.to_owned();
+        self.public_article(move |conn, visible| {
+            queries::articles::find_by_slug(conn, Some(visible), &slug)
+        })
+        .await
+    }
+
+    /// One public article by id.
+    pub async fn public_article_by_id(&self, id: &str) -> AppResult<Article> {
+        let id = id.to_owned();
+        self.public_article(move |conn, visible| {
+            queries::articles::find_by_id(conn, Some(visible), &id)
+        })
+        .await
+    }
+
+    async fn public_article<F>(&self, find: F) -> AppResult<Article>
+    where
+        F: FnOnce(
+                &mut DbConnection,
+                queries::articles::ArticlePredicate,
+            ) -> diesel::QueryResult<Option<ArticleRow>>
+            + Send
+            + 'static,
+    {
+        let now = domain::now();
+        self.db
+            .read(move |conn| {
+                let row = find(conn, visibility::public_predicate(now))?
+                    .ok_or_else(|| AppError::not_found("no such article"))?;
+                hydrate(conn, vec![row])?
+                    .pop()
+                    .ok_or_else(|| AppError::not_found("no such article"))
+            })
+            .await
+    }
+}
+
+impl ContentService {
+    /// How many articles are stored, in any state.
+    pub async fn count_articles(&self) -> AppResult<i64> {
+        self.db
+            .read(|conn| Ok(queries::articles::count_all(conn)?))
+            .await
+    }
+}

@@ -1,0 +1,26 @@
+//! The rules of the content API: visibility, validation, rendering, pagination. REST handlers
+//! and GraphQL resolvers both call `ContentService`; neither holds SQL or a business rule.
+
+pub mod articles;
+pub mod render;
+pub mod taxonomy;
+pub mod validate;
+pub mod visibility;
+
+use crate::db::Db;
+
+/// The one entry point for reading and writing content.
+#[derive(Clone)]
+pub struct ContentService {
+    db: Db,
+}
+
+impl ContentService {
+    pub fn new(db: Db) -> Self {
+        ContentService { db }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}

@@ -1,0 +1,303 @@
+//! Sections, authors and tags: creation, and public reads carrying visible-article counts.
+
+use std::collections::HashMap;
+
+use super::{ContentService, validate::Checks, visibility};
+use crate::{
+    db::{
+        DbConnection, convert,
+        queries::{relations, taxonomy},
+        rows::{AuthorRow, SectionRow, TagRow},
+    },
+    domain::{
+        self,
+        article::{Author, AuthorLink, Section, Tag, TagKind},
+        page::{Cursor, Page},
+    },
+    error::{AppError, AppResult},
+};
+
+#[derive(Debug, Clone)]
+pub struct NewSection {
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAuthor {
+    pub slug: String,
+    pub name: String,
+    pub role: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub links: Vec<AuthorLink>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTag {
+    pub slug: String,
+    pub name: String,
+    pub kind: TagKind,
+    pub description: Option<String>,
+}
+
+pub fn section_row(new: NewSection) -> AppResult<SectionRow> {
+    let mut checks = Checks::default();
+    checks.slug("slug", &new.slug);
+    checks.text("name", &new.name, 1, 200);
+    checks.optional_text("description", new.description.as_deref(), 2000);
+    checks.finish()?;
+    let now = domain::now();
+    Ok(SectionRow {
+        id: domain::new_id(),
+        slug: new.slug,
+        name: new.name,
+        description: new.description,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+pub fn author_row(new: NewAuthor) -> AppResult<AuthorRow> {
+    let mut checks = Checks::default();
+    checks.slug("slug", &new.slug);
+    checks.text("name", &new.name, 1, 200);
+    checks.optional_text("role", new.role.as_deref(), 200);
+    checks.optional_text("bio", new.bio.as_deref(), 5000);
+    checks.optional_url("avatar_url", new.avatar_url.as_deref());
+    for (i, link) in new.links.iter().enumerate() {
+        checks.url(&format!("links[{i}].url"), &link.url);
+        checks.text(&format!("links[{i}].label"), &link.label, 1, 100);
+    }
+    checks.finish()?;
+    let now = domain::now();
+    Ok(AuthorRow {
+        id: domain::new_id(),
+        slug: new.slug,
+        name: new.name,
+        role: new.role,
+        bio: new.bio,
+        avatar_url: new.avatar_url,
+        links: serde_json::to_string(&new.links).map_err(AppError::internal)?,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+pub fn tag_row(new: NewTag) -> AppResult<TagRow> {
+    let mut checks = Checks::default();
+    checks.slug("slug", &new.slug);
+    checks.text("name", &new.name, 1, 200);
+    checks.optional_text("description", new.description.as_deref(), 2000);
+    checks.finish()?;
+    let now = domain::now();
+    Ok(TagRow {
+        id: domain::new_id(),
+        slug: new.slug,
+        name: new.name,
+        description: new.description,
+        kind: new.kind.as_str().to_owned(),
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+fn slug_cursor(kind: &str, slug: &str, id: &str) -> Cursor {
+    Cursor {
+        sort: kind.to_owned(),
+        key: slug.to_owned(),
+        id: id.to_owned(),
+    }
+}
+
+fn slug_after(cursor: Option<&str>, kind: &str) -> AppResult<Option<String>> {
+    cursor
+        .map(|raw| Cursor::decode(raw, kind).map(|c| c.key))
+        .transpose()
+}
+
+fn counts(pairs: Vec<(String, i64)>) -> HashMap<String, i64> {
+    pairs.into_iter().collect()
+}
+
+fn sections_with_counts(conn: &mut DbConnection, rows: Vec<SectionRow>) -> AppResult<Vec<Section>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let visible = visibility::public_at(domain::now());
+    let counts: HashMap<String, i64> = relations::article_counts_by_section(conn, visible, &ids)?
+        .into_iter()
+        .filter_map(|(id, n)| Some((id?, n)))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let n = counts.get(&r.id).copied().unwrap_or(0);
+            convert::section(r, Some(n))
+        })
+        .collect())
+}
+
+fn authors_with_counts(conn: &mut DbConnection, rows: Vec<AuthorRow>) -> AppResult<Vec<Author>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let counts = counts(relations::article_counts_by_author(
+        conn,
+        visibility::public_at(domain::now()),
+        &ids,
+    )?);
+    rows.into_iter()
+        .map(|r| {
+            let n = counts.get(&r.id).copied().unwrap_or(0);
+            convert::author(r, Some(n))
+        })
+        .collect()
+}
+
+fn tags_with_counts(conn: &mut DbConnection, rows: Vec<TagRow>) -> AppResult<Vec<Tag>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let counts = counts(relations::article_counts_by_tag(
+        conn,
+        visibility::public_at(domain::now()),
+        &ids,
+    )?);
+    rows.into_iter()
+        .map(|r| {
+            let n = counts.get(&r.id).copied().unwrap_or(0);
+            convert::tag(r, Some(n))
+        })
+        .collect()
+}
+
+impl ContentService {
+    pub async fn create_section(&self, new: NewSection) -> AppResult<Section> {
+        let row = section_row(new)?;
+        self.db
+            .write(move |conn| {
+                taxonomy::insert_sections(conn, std::slice::from_ref(&row))?;
+                Ok(convert::section(row, Some(0)))
+            })
+            .await
+    }
+
+    pub async fn create_author(&self, new: NewAuthor) -> AppResult<Author> {
+        let row = author_row(new)?;
+        self.db
+            .write(move |conn| {
+                taxonomy::insert_authors(conn, std::slice::from_ref(&row))?;
+                convert::author(row, Some(0))
+            })
+            .await
+    }
+
+    pub async fn create_tag(&self, new: NewTag) -> AppResult<Tag> {
+        let row = tag_row(new)?;
+        self.db
+            .write(move |conn| {
+                taxonomy::insert_tags(conn, std::slice::from_ref(&row))?;
+                convert::tag(row, Some(0))
+            })
+            .await
+    }
+
+    /// Sections in slug order, with how many public articles each has.
+    pub async fn list_sections(
+        &self,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> AppResult<Page<Section>> {
+        let after = slug_after(cursor, "sections")?;
+        self.db
+            .read(move |conn| {
+                let rows = taxonomy::list_sections(conn, after, i64::from(limit) + 1)?;
+                let page =
+                    Page::from_overfetch(rows, limit, |r| slug_cursor("sections", &r.slug, &r.id));
+                Ok(Page {
+                    items: sections_with_counts(conn, page.items)?,
+                    next_cursor: page.next_cursor,
+                })
+            })
+            .await
+    }
+
+    /// Authors in slug order, with how many public articles each has.
+    pub async fn list_authors(&self, cursor: Option<&str>, limit: u32) -> AppResult<Page<Author>> {
+        let after = slug_after(cursor, "authors")?;
+        self.db
+            .read(move |conn| {
+                let rows = taxonomy::list_authors(conn, after, i64::from(limit) + 1)?;
+                let page =
+                    Page::from_overfetch(rows, limit, |r| slug_cursor("authors", &r.slug, &r.id));
+                Ok(Page {
+                    items: authors_with_counts(conn, page.items)?,
+                    next_cursor: page.next_cursor,
+                })
+            })
+            .await
+    }
+
+    /// Tags (of one kind, if given) in slug order, with how many public articles each has.
+    pub async fn list_tags(
+        &self,
+        kind: Option<TagKind>,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> AppResult<Page<Tag>> {
+        let after = slug_after(cursor, "tags")?;
+        self.db
+            .read(move |conn| {
+                let rows = taxonomy::list_tags(
+                    conn,
+                    kind.map(|k| k.as_str().to_owned()),
+                    after,
+                    i64::from(limit) + 1,
+                )?;
+                let page =
+                    Page::from_overfetch(rows, limit, |r| slug_cursor("tags", &r.slug, &r.id));
+                Ok(Page {
+                    items: tags_with_counts(conn, page.items)?,
+                    next_cursor: page.next_cursor,
+                })
+            })
+            .await
+    }
+
+    pub async fn section_by_slug(&self, slug: &str) -> AppResult<Section> {
+        let slug = slug.to_owned();
+        self.db
+            .read(move |conn| {
+                let row = taxonomy::section_by_slug(conn, &slug)?.ok_or_else(|| {
+                    AppError::not_found(format!("no section has the slug `{slug}`"))
+                })?;
+                sections_with_counts(conn, vec![row])?
+                    .pop()
+                    .ok_or_else(|| AppError::not_found("no such section"))
+            })
+            .await
+    }
+
+    pub async fn author_by_slug(&self, slug: &str) -> AppResult<Author> {
+        let slug = slug.to_owned();
+        self.db
+            .read(move |conn| {
+                let row = taxonomy::author_by_slug(conn, &slug)?.ok_or_else(|| {
+                    AppError::not_found(format!("no author has the slug `{slug}`"))
+                })?;
+                authors_with_counts(conn, vec![row])?
+                    .pop()
+                    .ok_or_else(|| AppError::not_found("no such author"))
+            })
+            .await
+    }
+
+    pub async fn tag_by_slug(&self, slug: &str) -> AppResult<Tag> {
+        let slug = slug.to_owned();
+        self.db
+            .read(move |conn| {
+                let row = taxonomy::tag_by_slug(conn, &slug)?
+                    .ok_or_else(|| AppError::not_found(format!("no tag has the slug `{slug}`")))?;
+                tags_with_counts(conn, vec![row])?
+                    .pop()
+                    .ok_or_else(|| AppError::not_found("no such tag"))
+            })
+            .await
+    }
+}
