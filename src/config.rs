@@ -89,6 +89,8 @@ pub struct Settings {
     pub cache_control: String,
     /// Origins allowed by CORS; `*` allows any.
     pub cors_origins: Vec<String>,
+    /// HTTP worker threads; `None` means one per core.
+    pub workers: Option<usize>,
 }
 
 impl Default for Settings {
@@ -99,6 +101,7 @@ impl Default for Settings {
             pool_size: 8,
             cache_control: DEFAULT_CACHE_CONTROL.into(),
             cors_origins: vec!["*".into()],
+            workers: None,
         }
     }
 }

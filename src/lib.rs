@@ -1,9 +1,13 @@
 //! Byline: a headless news content API. Articles, authors, tags and sections over REST and
 //! GraphQL, on SQLite or PostgreSQL.
 
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod http;
 pub mod seed;
 pub mod service;
+pub mod startup;
+pub mod telemetry;

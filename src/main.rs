@@ -1,1 +1,17 @@
-fn main() {}
+//! The `byline` binary: parse the command line, set up logging, run the command.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    byline::telemetry::init();
+    let cli = byline::cli::Cli::parse();
+    match actix_web::rt::System::new().block_on(byline::cli::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("byline: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

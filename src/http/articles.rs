@@ -1,0 +1,206 @@
+//! REST handlers for articles: parse the request, call the service, shape the view.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{
+    AppState,
+    caching::{Freshness, respond},
+    params,
+    problem::Problem,
+    views::{ARTICLE_FIELDS, ArticleJson, Includes, ItemEnvelope, ListEnvelope, ListMeta, utc},
+};
+use crate::{
+    domain::article::{Article, ArticleFilter, ArticleSort},
+    error::{AppError, AppResult},
+};
+
+/// Query parameters of `GET /v1/articles`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleListParams {
+    /// Section slug.
+    section: Option<String>,
+    /// One or more tag slugs, comma-separated.
+    tag: Option<String>,
+    /// With several tags: `all` (default) needs every tag, `any` needs one of them.
+    tag_mode: Option<String>,
+    /// Author slug.
+    author: Option<String>,
+    /// BCP 47 language tag, e.g. `en`.
+    lang: Option<String>,
+    /// Only articles published at or after this RFC 3339 time.
+    published_after: Option<String>,
+    /// Only articles published before this RFC 3339 time.
+    published_before: Option<String>,
+    /// Only articles changed at or after this RFC 3339 time (for clients that sync).
+    updated_since: Option<String>,
+    /// `-published_at` (default), `published_at` or `-updated_at`.
+    sort: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    limit: Option<String>,
+    /// `meta.next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Comma-separated article fields to return, e.g. `id,slug,title`.
+    fields: Option<String>,
+    /// Related objects to embed whole: any of `authors,tags,section`.
+    include: Option<String>,
+}
+
+/// Query parameters of single-article reads.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleReadParams {
+    /// Comma-separated article fields to return.
+    fields: Option<String>,
+    /// Related objects to embed whole: any of `authors,tags,section`.
+    include: Option<String>,
+}
+
+/// How the caller wants articles shaped.
+struct Shape {
+    includes: Includes,
+    fields: Vec<String>,
+}
+
+impl Shape {
+    fn parse(fields: Option<&str>, include: Option<&str>) -> AppResult<Shape> {
+        let names = params::name_list("include", include, &["authors", "tags", "section"])?;
+        let includes = Includes {
+            authors: names.iter().any(|n| n == "authors"),
+            tags: names.iter().any(|n| n == "tags"),
+            section: names.iter().any(|n| n == "section"),
+        };
+        Ok(Shape { includes, fields: params::name_list("fields", fields, ARTICLE_FIELDS)? })
+    }
+
+    /// The article as JSON with only the requested fields (all when none were named).
+    fn render(&self, article: Article, freshness: &mut Freshness) -> AppResult<serde_json::Value> {
+        freshness.touch(utc(article.updated_at), &format!("article:{}", article.id));
+        for author in &article.authors {
+            freshness.surrogate_keys.push(format!("author:{}", author.id));
+        }
+        for tag in &article.tags {
+            freshness.surrogate_keys.push(format!("tag:{}", tag.id));
+        }
+        if let Some(section) = &article.section {
+            freshness.surrogate_keys.push(format!("section:{}", section.id));
+        }
+        let value = serde_json::to_value(ArticleJson::from_domain(article, self.includes)).map_err(AppError::internal)?;
+        Ok(match value {
+            serde_json::Value::Object(mut map) if !self.fields.is_empty() => {
+                map.retain(|key, _| self.fields.iter().any(|f| f == key));
+                serde_json::Value::Object(map)
+            }
+            other => other,
+        })
+    }
+}
+
+fn filter_from(p: &ArticleListParams) -> AppResult<ArticleFilter> {
+    let all_tags = match p.tag_mode.as_deref() {
+        None | Some("all") => true,
+        Some("any") => false,
+        Some(other) => {
+            return Err(AppError::invalid_parameter("tag_mode", format!("tag_mode must be `all` or `any`, got `{other}`")));
+        }
+    };
+    Ok(ArticleFilter {
+        section: params::slug("section", p.section.as_deref())?,
+        tags: params::slug_list("tag", p.tag.as_deref())?,
+        all_tags,
+        author: params::slug("author", p.author.as_deref())?,
+        language: params::language(p.lang.as_deref())?,
+        published_after: params::timestamp("published_after", p.published_after.as_deref())?,
+        published_before: params::timestamp("published_before", p.published_before.as_deref())?,
+        updated_since: params::timestamp("updated_since", p.updated_since.as_deref())?,
+    })
+}
+
+/// List published articles.
+///
+/// Filters combine with AND. Pages are walked with `cursor`; their cost does not grow with
+/// depth. Drafts, scheduled and embargoed articles never appear.
+#[utoipa::path(
+    tag = "articles",
+    params(ArticleListParams),
+    responses(
+        (status = 200, description = "A page of articles", body = ListEnvelope<ArticleJson>),
+        (status = 304, description = "Not modified since the ETag or date sent"),
+        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/articles")]
+pub async fn list_articles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<ArticleListParams>,
+) -> AppResult<HttpResponse> {
+    let p = query.into_inner();
+    let filter = filter_from(&p)?;
+    let sort = params::choice::<ArticleSort>("sort", p.sort.as_deref())?.unwrap_or_default();
+    let limit = params::limit(p.limit.as_deref())?;
+    let shape = Shape::parse(p.fields.as_deref(), p.include.as_deref())?;
+    let page = state.content.list_public_articles(filter, sort, p.cursor.as_deref(), limit).await?;
+    let mut freshness = Freshness::default();
+    let data = page.items.into_iter().map(|a| shape.render(a, &mut freshness)).collect::<AppResult<Vec<_>>>()?;
+    freshness.surrogate_keys.push("articles".into());
+    let body = ListEnvelope { data, meta: ListMeta { next_cursor: page.next_cursor, limit } };
+    respond(&req, &state.settings.cache_control, &body, freshness)
+}
+
+/// One published article by slug.
+#[utoipa::path(
+    tag = "articles",
+    params(("slug" = String, Path, description = "The article's slug"), ArticleReadParams),
+    responses(
+        (status = 200, description = "The article", body = ItemEnvelope<ArticleJson>),
+        (status = 304, description = "Not modified since the ETag or date sent"),
+        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No published article has this slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/articles/{slug}")]
+pub async fn get_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    query: web::Query<ArticleReadParams>,
+) -> AppResult<HttpResponse> {
+    let shape = Shape::parse(query.fields.as_deref(), query.include.as_deref())?;
+    let article = state.content.public_article_by_slug(&slug).await?;
+    single(&req, &state, &shape, article)
+}
+
+/// One published article by id.
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = String, Path, description = "The article's UUID"), ArticleReadParams),
+    responses(
+        (status = 200, description = "The article", body = ItemEnvelope<ArticleJson>),
+        (status = 304, description = "Not modified since the ETag or date sent"),
+        (status = 400, description = "The id is not a UUID, or a parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No published article has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/articles/id/{id}")]
+pub async fn get_article_by_id(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    query: web::Query<ArticleReadParams>,
+) -> AppResult<HttpResponse> {
+    let id = uuid::Uuid::parse_str(&id)
+        .map_err(|_| AppError::invalid_parameter("id", format!("`{id}` is not a UUID")))?
+        .to_string();
+    let shape = Shape::parse(query.fields.as_deref(), query.include.as_deref())?;
+    let article = state.content.public_article_by_id(&id).await?;
+    single(&req, &state, &shape, article)
+}
+
+fn single(req: &HttpRequest, state: &AppState, shape: &Shape, article: Article) -> AppResult<HttpResponse> {
+    let mut freshness = Freshness::default();
+    let data = shape.render(article, &mut freshness)?;
+    respond(req, &state.settings.cache_control, &ItemEnvelope { data }, freshness)
+}

@@ -1,0 +1,81 @@
+//! HTTP caching of public reads: a strong ETag over the exact bytes sent, Last-Modified from
+//! the newest content in the response, Cache-Control from settings, a Surrogate-Key header so
+//! a CDN can purge exactly what changed, and 304 answers to conditional requests.
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::header::{self, Header, HttpDate, IfModifiedSince},
+};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::error::{AppError, AppResult};
+
+/// What a cacheable response is made of besides its body.
+#[derive(Debug, Default)]
+pub struct Freshness {
+    /// The newest `updated_at` of the content in the response.
+    pub last_modified: Option<DateTime<Utc>>,
+    /// Ids of the content in the response, for `Surrogate-Key`.
+    pub surrogate_keys: Vec<String>,
+}
+
+impl Freshness {
+    pub fn touch(&mut self, updated_at: DateTime<Utc>, key: &str) {
+        if self.last_modified.is_none_or(|t| t < updated_at) {
+            self.last_modified = Some(updated_at);
+        }
+        self.surrogate_keys.push(key.to_owned());
+    }
+}
+
+fn strong_etag(body: &[u8]) -> String {
+    format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(body))
+}
+
+/// True when `If-None-Match` names this ETag (weak comparison, as RFC 9110 asks for GET).
+fn none_match_hits(req: &HttpRequest, etag: &str) -> Option<bool> {
+    let value = req.headers().get(header::IF_NONE_MATCH)?.to_str().ok()?;
+    Some(value.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag))
+}
+
+fn not_modified_since(req: &HttpRequest, last_modified: Option<DateTime<Utc>>) -> bool {
+    let (Some(last_modified), Ok(IfModifiedSince(since))) = (last_modified, IfModifiedSince::parse(req)) else {
+        return false;
+    };
+    let since: std::time::SystemTime = since.into();
+    let since: DateTime<Utc> = since.into();
+    last_modified.timestamp() <= since.timestamp()
+}
+
+/// Serializes `body` and answers with caching headers, or `304 Not Modified`.
+pub fn respond<T: Serialize>(
+    req: &HttpRequest,
+    cache_control: &str,
+    body: &T,
+    freshness: Freshness,
+) -> AppResult<HttpResponse> {
+    let bytes = serde_json::to_vec(body).map_err(AppError::internal)?;
+    let etag = strong_etag(&bytes);
+    // If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 §13.2.2).
+    let unchanged = match none_match_hits(req, &etag) {
+        Some(hit) => hit,
+        None => not_modified_since(req, freshness.last_modified),
+    };
+    let mut response = if unchanged { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    response.insert_header((header::ETAG, etag)).insert_header((header::CACHE_CONTROL, cache_control.to_owned()));
+    if let Some(t) = freshness.last_modified {
+        let system: std::time::SystemTime = t.into();
+        response.insert_header((header::LAST_MODIFIED, HttpDate::from(system)));
+    }
+    if !freshness.surrogate_keys.is_empty() {
+        let mut keys = freshness.surrogate_keys;
+        keys.sort_unstable();
+        keys.dedup();
+        response.insert_header(("Surrogate-Key", keys.join(" ")));
+    }
+    if unchanged {
+        return Ok(response.finish());
+    }
+    Ok(response.content_type("application/json").body(bytes))
+}

@@ -1,0 +1,38 @@
+//! The REST surface: thin handlers over `ContentService`, the JSON views, caching headers and
+//! problem details.
+
+pub mod articles;
+pub mod caching;
+pub mod health;
+pub mod openapi;
+pub mod params;
+pub mod problem;
+pub mod taxonomy;
+pub mod views;
+
+use actix_web::web;
+
+use crate::{config::Settings, service::ContentService};
+
+/// What every handler shares.
+pub struct AppState {
+    pub content: ContentService,
+    pub settings: Settings,
+}
+
+/// Registers every REST route.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    problem::extractor_configs(cfg);
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(openapi::openapi_yaml)
+        .service(articles::list_articles)
+        .service(articles::get_article_by_id)
+        .service(articles::get_article)
+        .service(taxonomy::list_sections)
+        .service(taxonomy::get_section)
+        .service(taxonomy::list_authors)
+        .service(taxonomy::get_author)
+        .service(taxonomy::list_tags)
+        .service(taxonomy::get_tag);
+}

@@ -1,0 +1,53 @@
+//! The OpenAPI 3.1 document, generated from the handlers and views. `openapi.yaml` at the
+//! repository root is this document; a test fails when the two differ.
+
+use actix_web::{HttpResponse, get};
+use utoipa::OpenApi;
+
+use super::{articles, health, problem::Problem, taxonomy};
+use crate::error::FieldError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Byline content API",
+        description = "Headless news content: articles, authors, tags and sections. Public reads show only published articles; drafts, scheduled and embargoed articles never appear. Errors are RFC 9457 problem details.",
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    paths(
+        health::healthz,
+        health::readyz,
+        articles::list_articles,
+        articles::get_article,
+        articles::get_article_by_id,
+        taxonomy::list_sections,
+        taxonomy::get_section,
+        taxonomy::list_authors,
+        taxonomy::get_author,
+        taxonomy::list_tags,
+        taxonomy::get_tag,
+        openapi_yaml,
+    ),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "articles", description = "Published articles"),
+        (name = "sections", description = "Sections of the publication"),
+        (name = "authors", description = "Bylines"),
+        (name = "tags", description = "Topics and entities"),
+        (name = "health", description = "Probes"),
+        (name = "meta", description = "This document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document as YAML.
+pub fn openapi_yaml_text() -> String {
+    ApiDoc::openapi().to_yaml().unwrap_or_else(|e| format!("# the OpenAPI document could not be rendered: {e}\n"))
+}
+
+/// This API's OpenAPI 3.1 document.
+#[utoipa::path(tag = "meta", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = String)))]
+#[get("/openapi.yaml")]
+pub async fn openapi_yaml() -> HttpResponse {
+    HttpResponse::Ok().content_type("application/yaml").body(openapi_yaml_text())
+}

@@ -1,0 +1,245 @@
+//! The JSON wire format of the REST API. Only this module knows how content looks on the
+//! wire; handlers build these views from domain types.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::article::{Article, Author, AuthorLink, HeroImage, Section, Tag, TagKind};
+
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// A section of the publication.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionJson {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Published articles in this section (on section endpoints only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_count: Option<i64>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A byline: a reporter or a desk.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorJson {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub role: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub links: Vec<AuthorLink>,
+    /// Published articles by this author (on author endpoints only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_count: Option<i64>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A topic or an entity (person, organization, place, event) articles are tagged with.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagJson {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub kind: TagKind,
+    pub description: Option<String>,
+    /// Published articles with this tag (on tag endpoints only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_count: Option<i64>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A related object: its slug, or the whole object when asked for with `include`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Related<T> {
+    Slug(String),
+    Object(T),
+}
+
+/// Search-engine metadata of an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeoJson {
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+/// A dated correction note shown with the article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CorrectionJson {
+    pub note: String,
+    pub corrected_at: DateTime<Utc>,
+}
+
+/// A published article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleJson {
+    /// UUID v7.
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub standfirst: Option<String>,
+    /// Sanitized HTML of the body.
+    pub body_html: String,
+    /// The body as plain text, one paragraph a line.
+    pub body_text: String,
+    pub section: Option<Related<SectionJson>>,
+    /// In byline order.
+    pub authors: Vec<Related<AuthorJson>>,
+    /// In display order.
+    pub tags: Vec<Related<TagJson>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub first_published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    /// BCP 47 language tag.
+    pub language: String,
+    /// Where the story was filed from, e.g. `BRUSSELS`.
+    pub dateline: Option<String>,
+    pub hero_image: Option<HeroImage>,
+    pub seo: SeoJson,
+    pub canonical_url: Option<String>,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    pub corrections: Vec<CorrectionJson>,
+}
+
+/// The field names `fields=` accepts.
+pub const ARTICLE_FIELDS: &[&str] = &[
+    "id",
+    "slug",
+    "title",
+    "standfirst",
+    "body_html",
+    "body_text",
+    "section",
+    "authors",
+    "tags",
+    "published_at",
+    "first_published_at",
+    "updated_at",
+    "language",
+    "dateline",
+    "hero_image",
+    "seo",
+    "canonical_url",
+    "word_count",
+    "reading_time_minutes",
+    "corrections",
+];
+
+/// Which related objects to embed whole instead of as slugs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Includes {
+    pub authors: bool,
+    pub tags: bool,
+    pub section: bool,
+}
+
+impl SectionJson {
+    pub fn from_domain(s: Section) -> Self {
+        SectionJson {
+            id: s.id,
+            slug: s.slug,
+            name: s.name,
+            description: s.description,
+            article_count: s.article_count,
+            updated_at: utc(s.updated_at),
+        }
+    }
+}
+
+impl AuthorJson {
+    pub fn from_domain(a: Author) -> Self {
+        AuthorJson {
+            id: a.id,
+            slug: a.slug,
+            name: a.name,
+            role: a.role,
+            bio: a.bio,
+            avatar_url: a.avatar_url,
+            links: a.links,
+            article_count: a.article_count,
+            updated_at: utc(a.updated_at),
+        }
+    }
+}
+
+impl TagJson {
+    pub fn from_domain(t: Tag) -> Self {
+        TagJson {
+            id: t.id,
+            slug: t.slug,
+            name: t.name,
+            kind: t.kind,
+            description: t.description,
+            article_count: t.article_count,
+            updated_at: utc(t.updated_at),
+        }
+    }
+}
+
+fn related<D, J>(item: D, embed: bool, slug: impl Fn(&D) -> String, view: impl Fn(D) -> J) -> Related<J> {
+    if embed { Related::Object(view(item)) } else { Related::Slug(slug(&item)) }
+}
+
+impl ArticleJson {
+    pub fn from_domain(a: Article, include: Includes) -> Self {
+        ArticleJson {
+            id: a.id,
+            slug: a.slug,
+            title: a.title,
+            standfirst: a.standfirst,
+            body_html: a.body_html,
+            body_text: a.body_text,
+            section: a.section.map(|s| related(s, include.section, |s| s.slug.clone(), SectionJson::from_domain)),
+            authors: a
+                .authors
+                .into_iter()
+                .map(|x| related(x, include.authors, |x| x.slug.clone(), AuthorJson::from_domain))
+                .collect(),
+            tags: a.tags.into_iter().map(|x| related(x, include.tags, |x| x.slug.clone(), TagJson::from_domain)).collect(),
+            published_at: a.published_at.map(utc),
+            first_published_at: a.first_published_at.map(utc),
+            updated_at: utc(a.updated_at),
+            language: a.language,
+            dateline: a.dateline,
+            hero_image: a.hero_image,
+            seo: SeoJson { title: a.seo_title, description: a.seo_description },
+            canonical_url: a.canonical_url,
+            word_count: a.word_count,
+            reading_time_minutes: a.reading_time_minutes,
+            corrections: a
+                .corrections
+                .into_iter()
+                .map(|c| CorrectionJson { note: c.note, corrected_at: utc(c.corrected_at) })
+                .collect(),
+        }
+    }
+}
+
+/// Metadata of a list page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListMeta {
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// The page size used.
+    pub limit: u32,
+}
+
+/// A page of items.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListEnvelope<T> {
+    pub data: Vec<T>,
+    pub meta: ListMeta,
+}
+
+/// One item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemEnvelope<T> {
+    pub data: T,
+}

@@ -1,0 +1,69 @@
+//! Builds the running application: binds the listener (port 0 in tests), wires state,
+//! middleware and routes.
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::{App, HttpServer, dev::Server, http::header, middleware, web};
+
+use crate::{
+    config::Settings,
+    http::{self, AppState},
+    service::ContentService,
+};
+
+/// A bound, not yet running server.
+pub struct Application {
+    server: Server,
+    port: u16,
+    host: String,
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let cors = Cors::default()
+        .allowed_methods(["GET", "HEAD", "OPTIONS", "POST"])
+        .allowed_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::IF_NONE_MATCH, header::IF_MODIFIED_SINCE])
+        .expose_headers([header::ETAG, header::LAST_MODIFIED, header::CACHE_CONTROL])
+        .max_age(3600);
+    if origins.iter().any(|o| o == "*") {
+        cors.allow_any_origin()
+    } else {
+        origins.iter().fold(cors, |cors, origin| cors.allowed_origin(origin))
+    }
+}
+
+impl Application {
+    /// Binds `settings.bind` and prepares the server over `content`.
+    pub fn build(settings: Settings, content: ContentService) -> std::io::Result<Application> {
+        let listener = TcpListener::bind(&settings.bind)?;
+        let address = listener.local_addr()?;
+        let workers = settings.workers;
+        let state = web::Data::new(AppState { content, settings });
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(cors(&state.settings.cors_origins))
+                .wrap(middleware::Compress::default())
+                .wrap(tracing_actix_web::TracingLogger::default())
+                .configure(http::routes)
+                .default_service(web::to(http::problem::not_found))
+        });
+        if let Some(n) = workers {
+            server = server.workers(n);
+        }
+        let server = server.listen(listener)?.run();
+        Ok(Application { server, port: address.port(), host: address.ip().to_string() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}:{}", self.host, self.port)
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
