@@ -1,6 +1,8 @@
 //! The command line: `serve`, `migrate`, `seed`. Each command is a thin shell over the
 //! library; errors come back as one line, never a panic.
 
+use std::io::Write;
+
 use clap::{Args, Parser, Subcommand};
 
 use crate::{
@@ -39,9 +41,9 @@ pub struct DatabaseArgs {
 
 impl DatabaseArgs {
     fn parse(&self) -> AppResult<DatabaseUrl> {
-        self.database_url
-            .parse()
-            .map_err(|why: String| AppError::invalid_parameter("database-url", format!("bad --database-url: {why}")))
+        self.database_url.parse().map_err(|why: String| {
+            AppError::invalid_parameter("database-url", format!("bad --database-url: {why}"))
+        })
     }
 }
 
@@ -62,7 +64,12 @@ pub struct ServeArgs {
     #[arg(long, env = "BYLINE_CACHE_CONTROL", default_value = DEFAULT_CACHE_CONTROL)]
     pub cache_control: String,
     /// Comma-separated origins allowed by CORS (`*` for any).
-    #[arg(long, env = "BYLINE_CORS_ORIGINS", default_value = "*", value_delimiter = ',')]
+    #[arg(
+        long,
+        env = "BYLINE_CORS_ORIGINS",
+        default_value = "*",
+        value_delimiter = ','
+    )]
     pub cors_origins: Vec<String>,
 }
 
@@ -94,8 +101,12 @@ fn open(url: &DatabaseUrl, pool_size: u32) -> AppResult<Db> {
 
 async fn load_demo(content: &ContentService) -> AppResult<()> {
     match seed::demo::load(content).await? {
-        seed::demo::DemoOutcome::Loaded { articles } => println!("Loaded the demo newsroom: {articles} articles."),
-        seed::demo::DemoOutcome::AlreadyHasContent => println!("The database already has articles; demo content not loaded."),
+        seed::demo::DemoOutcome::Loaded { articles } => {
+            println!("Loaded the demo newsroom: {articles} articles.")
+        }
+        seed::demo::DemoOutcome::AlreadyHasContent => {
+            println!("The database already has articles; demo content not loaded.")
+        }
     }
     Ok(())
 }
@@ -155,9 +166,15 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
     let app = Application::build(settings, content)
         .map_err(|e| AppError::unavailable(format!("cannot listen on {}: {e}", args.bind)))?;
     let base = app.base_url();
-    println!("Byline is serving {articles} articles from {url}");
-    println!("  REST:     curl {base}/v1/articles?limit=3&fields=slug,title,published_at");
-    println!("  OpenAPI:  {base}/openapi.yaml");
-    println!("  Health:   {base}/readyz");
-    app.run_until_stopped().await.map_err(|e| AppError::internal(format!("server stopped: {e}")))
+    // A closed stdout (a supervisor that stopped reading) must not stop the server.
+    let _ = writeln!(
+        std::io::stdout(),
+        "Byline is serving {articles} articles from {url}\n  \
+         REST:     curl {base}/v1/articles?limit=3&fields=slug,title,published_at\n  \
+         OpenAPI:  {base}/openapi.yaml\n  \
+         Health:   {base}/readyz"
+    );
+    app.run_until_stopped()
+        .await
+        .map_err(|e| AppError::internal(format!("server stopped: {e}")))
 }

@@ -22,13 +22,20 @@ pub struct Application {
 fn cors(origins: &[String]) -> Cors {
     let cors = Cors::default()
         .allowed_methods(["GET", "HEAD", "OPTIONS", "POST"])
-        .allowed_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::IF_NONE_MATCH, header::IF_MODIFIED_SINCE])
+        .allowed_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+        ])
         .expose_headers([header::ETAG, header::LAST_MODIFIED, header::CACHE_CONTROL])
         .max_age(3600);
     if origins.iter().any(|o| o == "*") {
         cors.allow_any_origin()
     } else {
-        origins.iter().fold(cors, |cors, origin| cors.allowed_origin(origin))
+        origins
+            .iter()
+            .fold(cors, |cors, origin| cors.allowed_origin(origin))
     }
 }
 
@@ -52,7 +59,11 @@ impl Application {
             server = server.workers(n);
         }
         let server = server.listen(listener)?.run();
-        Ok(Application { server, port: address.port(), host: address.ip().to_string() })
+        Ok(Application {
+            server,
+            port: address.port(),
+            host: address.ip().to_string(),
+        })
     }
 
     pub fn port(&self) -> u16 {

@@ -97,7 +97,7 @@ impl r2d2::ManageConnection for ConnectionManager {
             .map_err(|e| ConnectionError::BadConnection(e.to_string()))
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }

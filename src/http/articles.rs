@@ -72,22 +72,30 @@ impl Shape {
             tags: names.iter().any(|n| n == "tags"),
             section: names.iter().any(|n| n == "section"),
         };
-        Ok(Shape { includes, fields: params::name_list("fields", fields, ARTICLE_FIELDS)? })
+        Ok(Shape {
+            includes,
+            fields: params::name_list("fields", fields, ARTICLE_FIELDS)?,
+        })
     }
 
     /// The article as JSON with only the requested fields (all when none were named).
     fn render(&self, article: Article, freshness: &mut Freshness) -> AppResult<serde_json::Value> {
         freshness.touch(utc(article.updated_at), &format!("article:{}", article.id));
         for author in &article.authors {
-            freshness.surrogate_keys.push(format!("author:{}", author.id));
+            freshness
+                .surrogate_keys
+                .push(format!("author:{}", author.id));
         }
         for tag in &article.tags {
             freshness.surrogate_keys.push(format!("tag:{}", tag.id));
         }
         if let Some(section) = &article.section {
-            freshness.surrogate_keys.push(format!("section:{}", section.id));
+            freshness
+                .surrogate_keys
+                .push(format!("section:{}", section.id));
         }
-        let value = serde_json::to_value(ArticleJson::from_domain(article, self.includes)).map_err(AppError::internal)?;
+        let value = serde_json::to_value(ArticleJson::from_domain(article, self.includes))
+            .map_err(AppError::internal)?;
         Ok(match value {
             serde_json::Value::Object(mut map) if !self.fields.is_empty() => {
                 map.retain(|key, _| self.fields.iter().any(|f| f == key));
@@ -103,7 +111,10 @@ fn filter_from(p: &ArticleListParams) -> AppResult<ArticleFilter> {
         None | Some("all") => true,
         Some("any") => false,
         Some(other) => {
-            return Err(AppError::invalid_parameter("tag_mode", format!("tag_mode must be `all` or `any`, got `{other}`")));
+            return Err(AppError::invalid_parameter(
+                "tag_mode",
+                format!("tag_mode must be `all` or `any`, got `{other}`"),
+            ));
         }
     };
     Ok(ArticleFilter {
@@ -142,11 +153,24 @@ pub async fn list_articles(
     let sort = params::choice::<ArticleSort>("sort", p.sort.as_deref())?.unwrap_or_default();
     let limit = params::limit(p.limit.as_deref())?;
     let shape = Shape::parse(p.fields.as_deref(), p.include.as_deref())?;
-    let page = state.content.list_public_articles(filter, sort, p.cursor.as_deref(), limit).await?;
+    let page = state
+        .content
+        .list_public_articles(filter, sort, p.cursor.as_deref(), limit)
+        .await?;
     let mut freshness = Freshness::default();
-    let data = page.items.into_iter().map(|a| shape.render(a, &mut freshness)).collect::<AppResult<Vec<_>>>()?;
+    let data = page
+        .items
+        .into_iter()
+        .map(|a| shape.render(a, &mut freshness))
+        .collect::<AppResult<Vec<_>>>()?;
     freshness.surrogate_keys.push("articles".into());
-    let body = ListEnvelope { data, meta: ListMeta { next_cursor: page.next_cursor, limit } };
+    let body = ListEnvelope {
+        data,
+        meta: ListMeta {
+            next_cursor: page.next_cursor,
+            limit,
+        },
+    };
     respond(&req, &state.settings.cache_control, &body, freshness)
 }
 
@@ -199,8 +223,18 @@ pub async fn get_article_by_id(
     single(&req, &state, &shape, article)
 }
 
-fn single(req: &HttpRequest, state: &AppState, shape: &Shape, article: Article) -> AppResult<HttpResponse> {
+fn single(
+    req: &HttpRequest,
+    state: &AppState,
+    shape: &Shape,
+    article: Article,
+) -> AppResult<HttpResponse> {
     let mut freshness = Freshness::default();
     let data = shape.render(article, &mut freshness)?;
-    respond(req, &state.settings.cache_control, &ItemEnvelope { data }, freshness)
+    respond(
+        req,
+        &state.settings.cache_control,
+        &ItemEnvelope { data },
+        freshness,
+    )
 }

@@ -36,11 +36,18 @@ fn strong_etag(body: &[u8]) -> String {
 /// True when `If-None-Match` names this ETag (weak comparison, as RFC 9110 asks for GET).
 fn none_match_hits(req: &HttpRequest, etag: &str) -> Option<bool> {
     let value = req.headers().get(header::IF_NONE_MATCH)?.to_str().ok()?;
-    Some(value.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag))
+    Some(
+        value
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag),
+    )
 }
 
 fn not_modified_since(req: &HttpRequest, last_modified: Option<DateTime<Utc>>) -> bool {
-    let (Some(last_modified), Ok(IfModifiedSince(since))) = (last_modified, IfModifiedSince::parse(req)) else {
+    let (Some(last_modified), Ok(IfModifiedSince(since))) =
+        (last_modified, IfModifiedSince::parse(req))
+    else {
         return false;
     };
     let since: std::time::SystemTime = since.into();
@@ -62,8 +69,14 @@ pub fn respond<T: Serialize>(
         Some(hit) => hit,
         None => not_modified_since(req, freshness.last_modified),
     };
-    let mut response = if unchanged { HttpResponse::NotModified() } else { HttpResponse::Ok() };
-    response.insert_header((header::ETAG, etag)).insert_header((header::CACHE_CONTROL, cache_control.to_owned()));
+    let mut response = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache_control.to_owned()));
     if let Some(t) = freshness.last_modified {
         let system: std::time::SystemTime = t.into();
         response.insert_header((header::LAST_MODIFIED, HttpDate::from(system)));

@@ -20,7 +20,12 @@ pub struct HealthJson {
 #[utoipa::path(tag = "health", responses((status = 200, description = "Alive", body = HealthJson)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(HealthJson { status: "ok", database: None })
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(HealthJson {
+            status: "ok",
+            database: None,
+        })
 }
 
 /// The database answers, so requests can be served.
@@ -39,5 +44,8 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     }
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(HealthJson { status: "ok", database: Some(db.url().backend_name()) }))
+        .json(HealthJson {
+            status: "ok",
+            database: Some(db.url().backend_name()),
+        }))
 }

@@ -42,12 +42,16 @@ pub struct ApiDoc;
 
 /// The OpenAPI document as YAML.
 pub fn openapi_yaml_text() -> String {
-    ApiDoc::openapi().to_yaml().unwrap_or_else(|e| format!("# the OpenAPI document could not be rendered: {e}\n"))
+    ApiDoc::openapi()
+        .to_yaml()
+        .unwrap_or_else(|e| format!("# the OpenAPI document could not be rendered: {e}\n"))
 }
 
 /// This API's OpenAPI 3.1 document.
 #[utoipa::path(tag = "meta", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = String)))]
 #[get("/openapi.yaml")]
 pub async fn openapi_yaml() -> HttpResponse {
-    HttpResponse::Ok().content_type("application/yaml").body(openapi_yaml_text())
+    HttpResponse::Ok()
+        .content_type("application/yaml")
+        .body(openapi_yaml_text())
 }

@@ -3,17 +3,21 @@
 use chrono::{DateTime, NaiveDateTime, SubsecRound};
 
 use crate::{
-    domain::{
-        page::page_limit,
-        slug::Slug,
-    },
+    domain::{page::page_limit, slug::Slug},
     error::{AppError, AppResult},
     service::validate::is_language_tag,
 };
 
 pub fn limit(raw: Option<&str>) -> AppResult<u32> {
     let parsed = raw
-        .map(|s| s.trim().parse::<i64>().map_err(|_| AppError::invalid_parameter("limit", format!("limit must be a whole number, got `{s}`"))))
+        .map(|s| {
+            s.trim().parse::<i64>().map_err(|_| {
+                AppError::invalid_parameter(
+                    "limit",
+                    format!("limit must be a whole number, got `{s}`"),
+                )
+            })
+        })
         .transpose()?;
     page_limit(parsed)
 }
@@ -21,36 +25,56 @@ pub fn limit(raw: Option<&str>) -> AppResult<u32> {
 /// An RFC 3339 timestamp, as UTC at microsecond precision.
 pub fn timestamp(name: &str, raw: Option<&str>) -> AppResult<Option<NaiveDateTime>> {
     raw.map(|s| {
-        DateTime::parse_from_rfc3339(s.trim()).map(|t| t.naive_utc().trunc_subsecs(6)).map_err(|_| {
-            AppError::invalid_parameter(name, format!("{name} must be an RFC 3339 time such as 2026-11-26T09:00:00Z, got `{s}`"))
-        })
+        DateTime::parse_from_rfc3339(s.trim())
+            .map(|t| t.naive_utc().trunc_subsecs(6))
+            .map_err(|_| {
+                AppError::invalid_parameter(
+                    name,
+                    format!(
+                        "{name} must be an RFC 3339 time such as 2026-11-26T09:00:00Z, got `{s}`"
+                    ),
+                )
+            })
     })
     .transpose()
 }
 
 pub fn slug(name: &str, raw: Option<&str>) -> AppResult<Option<String>> {
-    raw.map(|s| Slug::parse(s).map(Slug::into_string).map_err(|why| AppError::invalid_parameter(name, format!("{name} `{s}` {why}"))))
-        .transpose()
+    raw.map(|s| {
+        Slug::parse(s)
+            .map(Slug::into_string)
+            .map_err(|why| AppError::invalid_parameter(name, format!("{name} `{s}` {why}")))
+    })
+    .transpose()
 }
 
 /// A comma-separated list of slugs; empty items are ignored.
 pub fn slug_list(name: &str, raw: Option<&str>) -> AppResult<Vec<String>> {
-    let Some(raw) = raw else { return Ok(Vec::new()) };
-    raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| slug(name, Some(s)).map(Option::unwrap_or_default)).collect()
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| slug(name, Some(s)).map(Option::unwrap_or_default))
+        .collect()
 }
 
 pub fn language(raw: Option<&str>) -> AppResult<Option<String>> {
     match raw {
-        Some(tag) if !is_language_tag(tag) => {
-            Err(AppError::invalid_parameter("lang", format!("lang must be a BCP 47 language tag such as `en`, got `{tag}`")))
-        }
+        Some(tag) if !is_language_tag(tag) => Err(AppError::invalid_parameter(
+            "lang",
+            format!("lang must be a BCP 47 language tag such as `en`, got `{tag}`"),
+        )),
         other => Ok(other.map(str::to_owned)),
     }
 }
 
 /// A comma-separated list of names, each one of `allowed`.
 pub fn name_list(name: &str, raw: Option<&str>, allowed: &[&str]) -> AppResult<Vec<String>> {
-    let Some(raw) = raw else { return Ok(Vec::new()) };
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
     raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -58,13 +82,26 @@ pub fn name_list(name: &str, raw: Option<&str>, allowed: &[&str]) -> AppResult<V
             if allowed.contains(&item) {
                 Ok(item.to_owned())
             } else {
-                Err(AppError::invalid_parameter(name, format!("unknown {name} `{item}`; expected any of: {}", allowed.join(", "))))
+                Err(AppError::invalid_parameter(
+                    name,
+                    format!(
+                        "unknown {name} `{item}`; expected any of: {}",
+                        allowed.join(", ")
+                    ),
+                ))
             }
         })
         .collect()
 }
 
 /// An enumerated value parsed with its `FromStr`, the error naming the parameter.
-pub fn choice<T: std::str::FromStr<Err = String>>(name: &str, raw: Option<&str>) -> AppResult<Option<T>> {
-    raw.map(|s| s.parse::<T>().map_err(|why| AppError::invalid_parameter(name, format!("{name}: {why}")))).transpose()
+pub fn choice<T: std::str::FromStr<Err = String>>(
+    name: &str,
+    raw: Option<&str>,
+) -> AppResult<Option<T>> {
+    raw.map(|s| {
+        s.parse::<T>()
+            .map_err(|why| AppError::invalid_parameter(name, format!("{name}: {why}")))
+    })
+    .transpose()
 }

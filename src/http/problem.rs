@@ -84,18 +84,22 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
             return actix_web::error::InternalError::from_response(
                 "payload too large",
-                HttpResponse::PayloadTooLarge().content_type(PROBLEM_CONTENT_TYPE).json(Problem {
-                    kind: "/problems/payload-too-large".into(),
-                    title: "Payload too large".into(),
-                    status: 413,
-                    detail: err.to_string(),
-                    parameter: None,
-                    errors: Vec::new(),
-                }),
+                HttpResponse::PayloadTooLarge()
+                    .content_type(PROBLEM_CONTENT_TYPE)
+                    .json(Problem {
+                        kind: "/problems/payload-too-large".into(),
+                        title: "Payload too large".into(),
+                        status: 413,
+                        detail: err.to_string(),
+                        parameter: None,
+                        errors: Vec::new(),
+                    }),
             )
             .into();
         }
-        JsonPayloadError::ContentType => "the body must be JSON (Content-Type: application/json)".to_owned(),
+        JsonPayloadError::ContentType => {
+            "the body must be JSON (Content-Type: application/json)".to_owned()
+        }
         JsonPayloadError::Deserialize(e) => format!("invalid JSON body: {e}"),
         other => format!("invalid body: {other}"),
     };
@@ -111,5 +115,9 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
-        .app_data(web::JsonConfig::default().limit(2 * 1024 * 1024).error_handler(json_error));
+        .app_data(
+            web::JsonConfig::default()
+                .limit(2 * 1024 * 1024)
+                .error_handler(json_error),
+        );
 }

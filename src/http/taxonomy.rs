@@ -58,13 +58,35 @@ fn list_response<D, J: Serialize>(
         })
         .collect();
     freshness.surrogate_keys.push(format!("{kind}s"));
-    respond(req, &state.settings.cache_control, &ListEnvelope { data, meta: ListMeta { next_cursor: page.next_cursor, limit } }, freshness)
+    respond(
+        req,
+        &state.settings.cache_control,
+        &ListEnvelope {
+            data,
+            meta: ListMeta {
+                next_cursor: page.next_cursor,
+                limit,
+            },
+        },
+        freshness,
+    )
 }
 
-fn item_response<J: Serialize>(req: &HttpRequest, state: &AppState, data: J, updated_at: chrono::NaiveDateTime, key: String) -> AppResult<HttpResponse> {
+fn item_response<J: Serialize>(
+    req: &HttpRequest,
+    state: &AppState,
+    data: J,
+    updated_at: chrono::NaiveDateTime,
+    key: String,
+) -> AppResult<HttpResponse> {
     let mut freshness = Freshness::default();
     freshness.touch(utc(updated_at), &key);
-    respond(req, &state.settings.cache_control, &ItemEnvelope { data }, freshness)
+    respond(
+        req,
+        &state.settings.cache_control,
+        &ItemEnvelope { data },
+        freshness,
+    )
 }
 
 /// List sections, by slug, with their number of published articles.
@@ -78,9 +100,16 @@ fn item_response<J: Serialize>(req: &HttpRequest, state: &AppState, data: J, upd
     )
 )]
 #[get("/v1/sections")]
-pub async fn list_sections(req: HttpRequest, state: web::Data<AppState>, query: web::Query<PageParams>) -> AppResult<HttpResponse> {
+pub async fn list_sections(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
     let limit = params::limit(query.limit.as_deref())?;
-    let page = state.content.list_sections(query.cursor.as_deref(), limit).await?;
+    let page = state
+        .content
+        .list_sections(query.cursor.as_deref(), limit)
+        .await?;
     list_response(&req, &state, page, limit, "section", |s| {
         let (updated_at, id) = (s.updated_at, s.id.clone());
         (SectionJson::from_domain(s), updated_at, id)
@@ -98,7 +127,11 @@ pub async fn list_sections(req: HttpRequest, state: web::Data<AppState>, query: 
     )
 )]
 #[get("/v1/sections/{slug}")]
-pub async fn get_section(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_section(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let s = state.content.section_by_slug(&slug).await?;
     let (updated_at, key) = (s.updated_at, format!("section:{}", s.id));
     item_response(&req, &state, SectionJson::from_domain(s), updated_at, key)
@@ -115,9 +148,16 @@ pub async fn get_section(req: HttpRequest, state: web::Data<AppState>, slug: web
     )
 )]
 #[get("/v1/authors")]
-pub async fn list_authors(req: HttpRequest, state: web::Data<AppState>, query: web::Query<PageParams>) -> AppResult<HttpResponse> {
+pub async fn list_authors(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
     let limit = params::limit(query.limit.as_deref())?;
-    let page = state.content.list_authors(query.cursor.as_deref(), limit).await?;
+    let page = state
+        .content
+        .list_authors(query.cursor.as_deref(), limit)
+        .await?;
     list_response(&req, &state, page, limit, "author", |a| {
         let (updated_at, id) = (a.updated_at, a.id.clone());
         (AuthorJson::from_domain(a), updated_at, id)
@@ -135,7 +175,11 @@ pub async fn list_authors(req: HttpRequest, state: web::Data<AppState>, query: w
     )
 )]
 #[get("/v1/authors/{slug}")]
-pub async fn get_author(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_author(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let a = state.content.author_by_slug(&slug).await?;
     let (updated_at, key) = (a.updated_at, format!("author:{}", a.id));
     item_response(&req, &state, AuthorJson::from_domain(a), updated_at, key)
@@ -152,10 +196,17 @@ pub async fn get_author(req: HttpRequest, state: web::Data<AppState>, slug: web:
     )
 )]
 #[get("/v1/tags")]
-pub async fn list_tags(req: HttpRequest, state: web::Data<AppState>, query: web::Query<TagListParams>) -> AppResult<HttpResponse> {
+pub async fn list_tags(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<TagListParams>,
+) -> AppResult<HttpResponse> {
     let limit = params::limit(query.limit.as_deref())?;
     let kind = params::choice::<TagKind>("kind", query.kind.as_deref())?;
-    let page = state.content.list_tags(kind, query.cursor.as_deref(), limit).await?;
+    let page = state
+        .content
+        .list_tags(kind, query.cursor.as_deref(), limit)
+        .await?;
     list_response(&req, &state, page, limit, "tag", |t| {
         let (updated_at, id) = (t.updated_at, t.id.clone());
         (TagJson::from_domain(t), updated_at, id)
@@ -173,7 +224,11 @@ pub async fn list_tags(req: HttpRequest, state: web::Data<AppState>, query: web:
     )
 )]
 #[get("/v1/tags/{slug}")]
-pub async fn get_tag(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_tag(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let t = state.content.tag_by_slug(&slug).await?;
     let (updated_at, key) = (t.updated_at, format!("tag:{}", t.id));
     item_response(&req, &state, TagJson::from_domain(t), updated_at, key)

@@ -183,8 +183,17 @@ impl TagJson {
     }
 }
 
-fn related<D, J>(item: D, embed: bool, slug: impl Fn(&D) -> String, view: impl Fn(D) -> J) -> Related<J> {
-    if embed { Related::Object(view(item)) } else { Related::Slug(slug(&item)) }
+fn related<D, J>(
+    item: D,
+    embed: bool,
+    slug: impl Fn(&D) -> String,
+    view: impl Fn(D) -> J,
+) -> Related<J> {
+    if embed {
+        Related::Object(view(item))
+    } else {
+        Related::Slug(slug(&item))
+    }
 }
 
 impl ArticleJson {
@@ -196,27 +205,51 @@ impl ArticleJson {
             standfirst: a.standfirst,
             body_html: a.body_html,
             body_text: a.body_text,
-            section: a.section.map(|s| related(s, include.section, |s| s.slug.clone(), SectionJson::from_domain)),
+            section: a.section.map(|s| {
+                related(
+                    s,
+                    include.section,
+                    |s| s.slug.clone(),
+                    SectionJson::from_domain,
+                )
+            }),
             authors: a
                 .authors
                 .into_iter()
-                .map(|x| related(x, include.authors, |x| x.slug.clone(), AuthorJson::from_domain))
+                .map(|x| {
+                    related(
+                        x,
+                        include.authors,
+                        |x| x.slug.clone(),
+                        AuthorJson::from_domain,
+                    )
+                })
                 .collect(),
-            tags: a.tags.into_iter().map(|x| related(x, include.tags, |x| x.slug.clone(), TagJson::from_domain)).collect(),
+            tags: a
+                .tags
+                .into_iter()
+                .map(|x| related(x, include.tags, |x| x.slug.clone(), TagJson::from_domain))
+                .collect(),
             published_at: a.published_at.map(utc),
             first_published_at: a.first_published_at.map(utc),
             updated_at: utc(a.updated_at),
             language: a.language,
             dateline: a.dateline,
             hero_image: a.hero_image,
-            seo: SeoJson { title: a.seo_title, description: a.seo_description },
+            seo: SeoJson {
+                title: a.seo_title,
+                description: a.seo_description,
+            },
             canonical_url: a.canonical_url,
             word_count: a.word_count,
             reading_time_minutes: a.reading_time_minutes,
             corrections: a
                 .corrections
                 .into_iter()
-                .map(|c| CorrectionJson { note: c.note, corrected_at: utc(c.corrected_at) })
+                .map(|c| CorrectionJson {
+                    note: c.note,
+                    corrected_at: utc(c.corrected_at),
+                })
                 .collect(),
         }
     }

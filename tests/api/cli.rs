@@ -1,0 +1,179 @@
+//! The `byline` command line, run as a user would.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+};
+
+use crate::helpers::{Backend, TestDatabase};
+
+fn byline(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_byline"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("run byline")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn help_explains_each_command() {
+    let out = byline(&["--help"]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for command in ["serve", "migrate", "seed"] {
+        assert!(help.contains(command), "--help lists {command}: {help}");
+    }
+    let seed = text(&byline(&["seed", "--help"]).stdout);
+    for flag in ["--demo", "--synthetic", "--rng-seed", "--database-url"] {
+        assert!(seed.contains(flag), "seed --help lists {flag}");
+    }
+}
+
+#[test]
+fn bad_database_urls_fail_with_one_clear_line() {
+    for (url, says) in [
+        ("mysql://localhost/x", "unsupported database URL scheme"),
+        (
+            "postgres://postgres@127.0.0.1:1/nothing",
+            "cannot connect to postgres://",
+        ),
+    ] {
+        let out = byline(&["migrate", "--database-url", url]);
+        assert_eq!(out.status.code(), Some(1), "{url}");
+        let err = text(&out.stderr);
+        assert!(
+            err.starts_with("byline: ") && err.contains(says),
+            "{url}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+        assert!(!err.contains("panicked"));
+    }
+}
+
+#[test]
+fn seed_without_a_choice_is_a_usage_error() {
+    let out = byline(&["seed"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn migrate_and_seed_demo(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend) else {
+        return;
+    };
+    let url = database.url_arg();
+    let out = byline(&["migrate", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("1 migration(s) applied"));
+    let again = byline(&["migrate", "--database-url", &url]);
+    assert!(text(&again.stdout).contains("0 migration(s) applied"));
+    let seeded = byline(&["seed", "--demo", "--database-url", &url]);
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    assert!(text(&seeded.stdout).contains("Loaded the demo newsroom: 15 articles."));
+    let twice = byline(&["seed", "--demo", "--database-url", &url]);
+    assert!(
+        text(&twice.stdout).contains("already has articles"),
+        "seeding twice adds nothing"
+    );
+    let synthetic = byline(&["seed", "--synthetic", "10", "--database-url", &url]);
+    assert_eq!(
+        synthetic.status.code(),
+        Some(1),
+        "synthetic content goes into an empty database only"
+    );
+}
+
+#[test]
+fn migrate_and_seed_demo_on_sqlite() {
+    migrate_and_seed_demo(Backend::Sqlite);
+}
+
+#[test]
+fn migrate_and_seed_demo_on_postgres() {
+    migrate_and_seed_demo(Backend::Postgres);
+}
+
+fn seed_synthetic(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend) else {
+        return;
+    };
+    let url = database.url_arg();
+    let out = byline(&[
+        "seed",
+        "--synthetic",
+        "1500",
+        "--rng-seed",
+        "7",
+        "--database-url",
+        &url,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("Generated 1500 articles"),
+        "{}",
+        text(&out.stdout)
+    );
+    let db = byline::db::Db::connect(database.url(), 1).expect("connect");
+    let count = db
+        .read_blocking(|conn| Ok(byline::db::queries::articles::count_all(conn)?))
+        .expect("count");
+    assert_eq!(count, 1500);
+}
+
+#[test]
+fn seed_synthetic_on_sqlite() {
+    seed_synthetic(Backend::Sqlite);
+}
+
+#[test]
+fn seed_synthetic_on_postgres() {
+    seed_synthetic(Backend::Postgres);
+}
+
+/// `byline serve --demo`, the README's run command, answers on the address it prints.
+#[actix_web::test]
+async fn serve_with_demo_prints_where_to_point_curl_and_answers_there() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start byline serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, lines) = std::sync::mpsc::channel();
+    // Keep draining stdout so the server never writes into a closed pipe.
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
+    let line = lines
+        .iter()
+        .find(|line| line.trim_start().starts_with("REST:"))
+        .expect("serve prints a curl command");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("a URL")
+        .to_owned();
+    let body: serde_json::Value = reqwest::get(&url)
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["data"].as_array().map(Vec::len), Some(3));
+    child.kill().expect("stop");
+    let _ = child.wait();
+    assert!(
+        dir.path().join("data/byline.db").exists(),
+        "the default database lives in ./data/"
+    );
+}

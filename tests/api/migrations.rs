@@ -1,0 +1,97 @@
+//! Migrations: the same steps for both backends, applied from scratch, idempotent, and
+//! matching `src/db/schema.rs`.
+
+use byline::db::{
+    Db, migrations,
+    rows::{
+        ArticleAuthorRow, ArticleRow, ArticleTagRow, AuthorRow, RevisionRow, SectionRow, TagRow,
+    },
+    schema::{article_authors, article_tags, articles, authors, revisions, sections, tags},
+};
+use diesel::{QueryableByName, RunQueryDsl, SelectableHelper, prelude::*, sql_types::BigInt};
+
+use crate::helpers::{Backend, TestDatabase};
+
+#[test]
+fn both_backends_have_the_same_migration_steps() {
+    let (postgres, sqlite) = migrations::embedded_names();
+    assert!(!postgres.is_empty());
+    assert_eq!(postgres, sqlite);
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// How many columns the database has for `table`.
+fn column_count(db: &Db, backend: Backend, table: &'static str) -> i64 {
+    let sql = match backend {
+        Backend::Sqlite => format!("SELECT COUNT(*) AS n FROM pragma_table_info('{table}')"),
+        Backend::Postgres => {
+            format!(
+                "SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '{table}'"
+            )
+        }
+    };
+    db.read_blocking(|conn| Ok(diesel::sql_query(&sql).get_result::<Count>(conn)?.n))
+        .expect("count columns")
+}
+
+fn migrations_apply_and_match_the_schema(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend) else {
+        return;
+    };
+    let db = Db::connect(database.url(), 1).expect("connect");
+    let applied = db.migrate().expect("first run applies");
+    assert_eq!(applied.len(), migrations::embedded_names().0.len());
+    assert!(
+        db.migrate().expect("second run").is_empty(),
+        "migrating again changes nothing"
+    );
+    // Every column schema.rs names exists, with a type Diesel can read.
+    db.read_blocking(|conn| {
+        sections::table.select(SectionRow::as_select()).load(conn)?;
+        authors::table.select(AuthorRow::as_select()).load(conn)?;
+        tags::table.select(TagRow::as_select()).load(conn)?;
+        articles::table.select(ArticleRow::as_select()).load(conn)?;
+        article_authors::table
+            .select(ArticleAuthorRow::as_select())
+            .load(conn)?;
+        article_tags::table
+            .select(ArticleTagRow::as_select())
+            .load(conn)?;
+        revisions::table
+            .select(RevisionRow::as_select())
+            .load(conn)?;
+        Ok(())
+    })
+    .expect("schema.rs matches the migrated database");
+    // …and the database has no column schema.rs lacks.
+    for (table, columns) in [
+        ("sections", 6),
+        ("authors", 9),
+        ("tags", 7),
+        ("articles", 26),
+        ("article_authors", 3),
+        ("article_tags", 3),
+        ("revisions", 6),
+    ] {
+        assert_eq!(
+            column_count(&db, backend, table),
+            columns,
+            "columns of {table}"
+        );
+    }
+}
+
+#[test]
+fn migrations_apply_and_match_the_schema_on_sqlite() {
+    migrations_apply_and_match_the_schema(Backend::Sqlite);
+}
+
+#[test]
+fn migrations_apply_and_match_the_schema_on_postgres() {
+    migrations_apply_and_match_the_schema(Backend::Postgres);
+}

@@ -1,0 +1,186 @@
+//! Keyset pagination: walks across hundreds of articles in each order, with ties on the sort
+//! key, see every visible article once, in order, even while new ones are published.
+
+use std::collections::HashSet;
+
+use byline::{
+    db::queries,
+    domain,
+    service::articles::{References, prepare},
+};
+use chrono::Duration;
+
+use crate::{
+    helpers::{TestApp, article},
+    on_both_backends,
+};
+
+const ARTICLES: usize = 300;
+
+/// 300 published articles; every third shares its publication time with a neighbour.
+async fn seed_many(app: &TestApp) {
+    app.seed_taxonomy().await;
+    let section = app
+        .content
+        .section_by_slug("news")
+        .await
+        .expect("section")
+        .id;
+    let author = app.content.author_by_slug("desk").await.expect("author").id;
+    let now = domain::now();
+    let mut rows = Vec::new();
+    let (mut bylines, mut tagging) = (Vec::new(), Vec::new());
+    for i in 0..ARTICLES {
+        let refs = References {
+            section_id: Some(section.clone()),
+            author_ids: vec![author.clone()],
+            tag_ids: vec![],
+        };
+        let mut p = prepare(article(&format!("story-{i:03}"), now), refs, now).expect("valid");
+        p.row.published_at = Some(now - Duration::minutes((i - i % 3) as i64 + 10));
+        p.row.updated_at = now - Duration::seconds((i / 2) as i64);
+        rows.push(p.row);
+        bylines.extend(p.bylines);
+        tagging.extend(p.tagging);
+    }
+    app.content
+        .db()
+        .write(move |conn| {
+            Ok(queries::articles::insert_many(
+                conn, &rows, &bylines, &tagging,
+            )?)
+        })
+        .await
+        .expect("insert");
+}
+
+/// Walks every page of `path`, returning `(slug, sort key)` in the order served.
+async fn walk(
+    app: &TestApp,
+    path: &str,
+    key: &str,
+    on_page: Option<&dyn Fn(usize) -> bool>,
+) -> Vec<(String, String)> {
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for page in 0.. {
+        if let Some(hook) = on_page
+            && hook(page)
+        {
+            let now = domain::now();
+            app.content
+                .create_article(
+                    article(&format!("breaking-{page}"), now + Duration::hours(1)),
+                    None,
+                )
+                .await
+                .expect("publish during walk");
+        }
+        let url = match &cursor {
+            Some(c) => format!("{path}&cursor={c}"),
+            None => path.to_owned(),
+        };
+        let body = app.get_json(&url, 200).await;
+        for item in body["data"].as_array().expect("data") {
+            seen.push((
+                item["slug"].as_str().expect("slug").to_owned(),
+                item[key].as_str().expect("key").to_owned(),
+            ));
+        }
+        match body["meta"]["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+        assert!(page < 100, "the walk does not end");
+    }
+    seen
+}
+
+fn assert_complete_and_ordered(seen: &[(String, String)], descending: bool) {
+    let slugs: HashSet<&str> = seen.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(slugs.len(), seen.len(), "a slug was served twice");
+    for i in 0..ARTICLES {
+        assert!(
+            slugs.contains(format!("story-{i:03}").as_str()),
+            "story-{i:03} was skipped"
+        );
+    }
+    for pair in seen.windows(2) {
+        let ordered = if descending {
+            pair[0].1 >= pair[1].1
+        } else {
+            pair[0].1 <= pair[1].1
+        };
+        assert!(ordered, "out of order: {pair:?}");
+    }
+}
+
+on_both_backends!(
+    cursor_walks_see_every_article_once_in_each_sort_order,
+    |app| {
+        seed_many(&app).await;
+        let newest = walk(
+            &app,
+            "/v1/articles?limit=37&fields=slug,published_at",
+            "published_at",
+            None,
+        )
+        .await;
+        assert_eq!(newest.len(), ARTICLES);
+        assert_complete_and_ordered(&newest, true);
+        let oldest = walk(
+            &app,
+            "/v1/articles?limit=41&sort=published_at&fields=slug,published_at",
+            "published_at",
+            None,
+        )
+        .await;
+        assert_complete_and_ordered(&oldest, false);
+        let reversed: Vec<_> = oldest.iter().rev().map(|(s, _)| s.clone()).collect();
+        let newest_slugs: Vec<_> = newest.iter().map(|(s, _)| s.clone()).collect();
+        assert_eq!(
+            reversed, newest_slugs,
+            "ascending is the exact reverse of descending"
+        );
+        let updated = walk(
+            &app,
+            "/v1/articles?limit=29&sort=-updated_at&fields=slug,updated_at",
+            "updated_at",
+            None,
+        )
+        .await;
+        assert_complete_and_ordered(&updated, true);
+    }
+);
+
+on_both_backends!(cursor_walk_is_stable_while_articles_are_published, |app| {
+    seed_many(&app).await;
+    // An article published on pages 2 and 5 lands before the walk's position: it must not
+    // shift the pages that follow.
+    let publish_on = |page: usize| page == 2 || page == 5;
+    let seen = walk(
+        &app,
+        "/v1/articles?limit=25&fields=slug,published_at",
+        "published_at",
+        Some(&publish_on),
+    )
+    .await;
+    assert_complete_and_ordered(&seen, true);
+});
+
+on_both_backends!(cursors_from_another_sort_or_garbage_are_400, |app| {
+    seed_many(&app).await;
+    let first = app.get_json("/v1/articles?limit=5", 200).await;
+    let cursor = first["meta"]["next_cursor"]
+        .as_str()
+        .expect("cursor")
+        .to_owned();
+    for bad in [
+        format!("sort=published_at&cursor={cursor}"),
+        "cursor=not-a-cursor".into(),
+        "cursor=e30".into(),
+    ] {
+        let body = app.get_json(&format!("/v1/articles?{bad}"), 400).await;
+        assert_eq!(body["parameter"], "cursor", "{bad}");
+    }
+});
