@@ -71,6 +71,9 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<String>,
+    /// Answer GraphQL introspection queries (`false` hides the schema).
+    #[arg(long, env = "BYLINE_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub graphql_introspection: bool,
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +165,7 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         cache_control: args.cache_control,
         cors_origins: args.cors_origins,
         workers: None,
+        graphql_introspection: args.graphql_introspection,
     };
     let app = Application::build(settings, content)
         .map_err(|e| AppError::unavailable(format!("cannot listen on {}: {e}", args.bind)))?;
@@ -171,6 +175,7 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         std::io::stdout(),
         "Byline is serving {articles} articles from {url}\n  \
          REST:     curl {base}/v1/articles?limit=3&fields=slug,title,published_at\n  \
+         GraphQL:  {base}/graphql (GraphiQL in a browser)\n  \
          OpenAPI:  {base}/openapi.yaml\n  \
          Health:   {base}/readyz"
     );

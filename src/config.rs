@@ -91,6 +91,8 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
+    /// Whether GraphQL answers introspection queries.
+    pub graphql_introspection: bool,
 }
 
 impl Default for Settings {
@@ -102,6 +104,7 @@ impl Default for Settings {
             cache_control: DEFAULT_CACHE_CONTROL.into(),
             cors_origins: vec!["*".into()],
             workers: None,
+            graphql_introspection: true,
         }
     }
 }

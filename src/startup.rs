@@ -45,7 +45,12 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)?;
         let address = listener.local_addr()?;
         let workers = settings.workers;
-        let state = web::Data::new(AppState { content, settings });
+        let graphql = crate::graphql::build_schema(content.clone(), settings.graphql_introspection);
+        let state = web::Data::new(AppState {
+            content,
+            graphql,
+            settings,
+        });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

@@ -78,6 +78,7 @@ pub fn article(row: ArticleRow) -> AppResult<Article> {
         body_source: row.body_source,
         body_html: row.body_html,
         body_text: row.body_text,
+        section_id: row.section_id,
         section: None,
         authors: Vec::new(),
         tags: Vec::new(),

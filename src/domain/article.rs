@@ -161,6 +161,8 @@ pub struct Article {
     /// Sanitized HTML, rendered when the article was saved.
     pub body_html: String,
     pub body_text: String,
+    pub section_id: Option<String>,
+    /// Loaded with `Relations::Load`.
     pub section: Option<Section>,
     pub authors: Vec<Author>,
     pub tags: Vec<Tag>,

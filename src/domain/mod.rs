@@ -6,6 +6,21 @@ pub mod slug;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 
+/// How a caller names one piece of content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Slug(String),
+    Id(String),
+}
+
+/// Whether an article read also loads its section, authors and tags. GraphQL skips them and
+/// loads only what a query asks for, through its batching loaders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relations {
+    Load,
+    Skip,
+}
+
 /// A new id: a lower-case UUID v7, so ids sort in creation order on both backends.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

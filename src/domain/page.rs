@@ -57,11 +57,14 @@ pub fn page_limit(requested: Option<i64>) -> AppResult<u32> {
     }
 }
 
-/// One page of results and the cursor of the next, if there is one.
+/// One page of results, each with the cursor that resumes after it.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    pub next_cursor: Option<String>,
+    /// `cursors[i]` resumes after `items[i]`.
+    pub cursors: Vec<String>,
+    /// Whether another page follows.
+    pub has_more: bool,
 }
 
 impl<T> Page<T> {
@@ -73,22 +76,35 @@ impl<T> Page<T> {
     ) -> Page<T> {
         let has_more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let next_cursor = if has_more {
-            rows.last().map(|last| cursor_of(last).encode())
-        } else {
-            None
-        };
+        let cursors = rows.iter().map(|row| cursor_of(row).encode()).collect();
         Page {
             items: rows,
-            next_cursor,
+            cursors,
+            has_more,
         }
     }
 
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            next_cursor: self.next_cursor,
+    /// The cursor of the next page, if there is one.
+    pub fn next_cursor(&self) -> Option<String> {
+        if self.has_more {
+            self.cursors.last().cloned()
+        } else {
+            None
         }
+    }
+
+    /// The same page over items made from these, one for each.
+    pub fn try_map_all<U, E>(
+        self,
+        f: impl FnOnce(Vec<T>) -> Result<Vec<U>, E>,
+    ) -> Result<Page<U>, E> {
+        let items = f(self.items)?;
+        debug_assert_eq!(items.len(), self.cursors.len());
+        Ok(Page {
+            items,
+            cursors: self.cursors,
+            has_more: self.has_more,
+        })
     }
 }
 

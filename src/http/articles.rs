@@ -12,7 +12,10 @@ use super::{
     views::{ARTICLE_FIELDS, ArticleJson, Includes, ItemEnvelope, ListEnvelope, ListMeta, utc},
 };
 use crate::{
-    domain::article::{Article, ArticleFilter, ArticleSort},
+    domain::{
+        Key, Relations,
+        article::{Article, ArticleFilter, ArticleSort},
+    },
     error::{AppError, AppResult},
 };
 
@@ -155,8 +158,9 @@ pub async fn list_articles(
     let shape = Shape::parse(p.fields.as_deref(), p.include.as_deref())?;
     let page = state
         .content
-        .list_public_articles(filter, sort, p.cursor.as_deref(), limit)
+        .list_public_articles(filter, sort, p.cursor.as_deref(), limit, Relations::Load)
         .await?;
+    let next_cursor = page.next_cursor();
     let mut freshness = Freshness::default();
     let data = page
         .items
@@ -166,10 +170,7 @@ pub async fn list_articles(
     freshness.surrogate_keys.push("articles".into());
     let body = ListEnvelope {
         data,
-        meta: ListMeta {
-            next_cursor: page.next_cursor,
-            limit,
-        },
+        meta: ListMeta { next_cursor, limit },
     };
     respond(&req, &state.settings.cache_control, &body, freshness)
 }
@@ -193,7 +194,10 @@ pub async fn get_article(
     query: web::Query<ArticleReadParams>,
 ) -> AppResult<HttpResponse> {
     let shape = Shape::parse(query.fields.as_deref(), query.include.as_deref())?;
-    let article = state.content.public_article_by_slug(&slug).await?;
+    let article = state
+        .content
+        .public_article(Key::Slug(slug.into_inner()), Relations::Load)
+        .await?;
     single(&req, &state, &shape, article)
 }
 
@@ -219,7 +223,10 @@ pub async fn get_article_by_id(
         .map_err(|_| AppError::invalid_parameter("id", format!("`{id}` is not a UUID")))?
         .to_string();
     let shape = Shape::parse(query.fields.as_deref(), query.include.as_deref())?;
-    let article = state.content.public_article_by_id(&id).await?;
+    let article = state
+        .content
+        .public_article(Key::Id(id), Relations::Load)
+        .await?;
     single(&req, &state, &shape, article)
 }
 

@@ -1,8 +1,9 @@
-//! The REST surface: thin handlers over `ContentService`, the JSON views, caching headers and
+//! The HTTP surface (REST, and the GraphQL endpoint): thin handlers over `ContentService`, the JSON views, caching headers and
 //! problem details.
 
 pub mod articles;
 pub mod caching;
+pub mod graphql;
 pub mod health;
 pub mod openapi;
 pub mod params;
@@ -17,6 +18,7 @@ use crate::{config::Settings, service::ContentService};
 /// What every handler shares.
 pub struct AppState {
     pub content: ContentService,
+    pub graphql: crate::graphql::BylineSchema,
     pub settings: Settings,
 }
 
@@ -26,6 +28,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(openapi::openapi_yaml)
+        .service(graphql::graphql_post)
+        .service(graphql::graphql_get)
         .service(articles::list_articles)
         .service(articles::get_article_by_id)
         .service(articles::get_article)

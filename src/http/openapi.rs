@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, get};
 use utoipa::OpenApi;
 
-use super::{articles, health, problem::Problem, taxonomy};
+use super::{articles, graphql, health, problem::Problem, taxonomy};
 use crate::error::FieldError;
 
 #[derive(OpenApi)]
@@ -27,6 +27,8 @@ use crate::error::FieldError;
         taxonomy::list_tags,
         taxonomy::get_tag,
         openapi_yaml,
+        graphql::graphql_post,
+        graphql::graphql_get,
     ),
     components(schemas(Problem, FieldError)),
     tags(
@@ -35,6 +37,7 @@ use crate::error::FieldError;
         (name = "authors", description = "Bylines"),
         (name = "tags", description = "Topics and entities"),
         (name = "health", description = "Probes"),
+        (name = "graphql", description = "The same content over GraphQL; the schema is schema/schema.graphql"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -12,7 +12,7 @@ use super::{
     views::{AuthorJson, ItemEnvelope, ListEnvelope, ListMeta, SectionJson, TagJson, utc},
 };
 use crate::{
-    domain::{article::TagKind, page::Page},
+    domain::{Key, article::TagKind, page::Page},
     error::AppResult,
 };
 
@@ -47,6 +47,7 @@ fn list_response<D, J: Serialize>(
     kind: &str,
     view: impl Fn(D) -> (J, chrono::NaiveDateTime, String),
 ) -> AppResult<HttpResponse> {
+    let next_cursor = page.next_cursor();
     let mut freshness = Freshness::default();
     let data = page
         .items
@@ -63,10 +64,7 @@ fn list_response<D, J: Serialize>(
         &state.settings.cache_control,
         &ListEnvelope {
             data,
-            meta: ListMeta {
-                next_cursor: page.next_cursor,
-                limit,
-            },
+            meta: ListMeta { next_cursor, limit },
         },
         freshness,
     )
@@ -132,7 +130,7 @@ pub async fn get_section(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let s = state.content.section_by_slug(&slug).await?;
+    let s = state.content.section(Key::Slug(slug.into_inner())).await?;
     let (updated_at, key) = (s.updated_at, format!("section:{}", s.id));
     item_response(&req, &state, SectionJson::from_domain(s), updated_at, key)
 }
@@ -180,7 +178,7 @@ pub async fn get_author(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let a = state.content.author_by_slug(&slug).await?;
+    let a = state.content.author(Key::Slug(slug.into_inner())).await?;
     let (updated_at, key) = (a.updated_at, format!("author:{}", a.id));
     item_response(&req, &state, AuthorJson::from_domain(a), updated_at, key)
 }
@@ -229,7 +227,7 @@ pub async fn get_tag(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let t = state.content.tag_by_slug(&slug).await?;
+    let t = state.content.tag(Key::Slug(slug.into_inner())).await?;
     let (updated_at, key) = (t.updated_at, format!("tag:{}", t.id));
     item_response(&req, &state, TagJson::from_domain(t), updated_at, key)
 }

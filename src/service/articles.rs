@@ -4,18 +4,17 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
-use super::{ContentService, validate::Checks, visibility};
+use super::{ContentService, batch, validate::Checks, visibility};
 use crate::{
     db::{
         DbConnection, convert,
-        queries::{self, articles::Keyset, relations, taxonomy},
+        queries::{self, articles::Keyset, taxonomy},
         rows::{ArticleAuthorRow, ArticleRow, ArticleTagRow, RevisionRow},
     },
     domain::{
-        self,
+        self, Key, Relations,
         article::{
-            Article, ArticleFilter, ArticleSort, ArticleStatus, Author, BodyFormat, Correction,
-            HeroImage, Tag,
+            Article, ArticleFilter, ArticleSort, ArticleStatus, BodyFormat, Correction, HeroImage,
         },
         page::{Cursor, Page},
         slug::Slug,
@@ -175,7 +174,7 @@ fn resolve_references(conn: &mut DbConnection, new: &NewArticle) -> AppResult<Re
     let mut checks = Checks::default();
     let section_id = match &new.section {
         Some(slug) => {
-            let found = taxonomy::section_by_slug(conn, slug)?;
+            let found = taxonomy::section_by_key(conn, &Key::Slug(slug.clone()))?;
             if found.is_none() {
                 checks.fail("section", &format!("no section has the slug `{slug}`"));
             }
@@ -226,23 +225,9 @@ pub fn hydrate(conn: &mut DbConnection, rows: Vec<ArticleRow>) -> AppResult<Vec<
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut authors: HashMap<String, Vec<Author>> = HashMap::new();
-    for (article_id, row) in relations::authors_of(conn, &ids)? {
-        authors
-            .entry(article_id)
-            .or_default()
-            .push(convert::author(row, None)?);
-    }
-    let mut tags: HashMap<String, Vec<Tag>> = HashMap::new();
-    for (article_id, row) in relations::tags_of(conn, &ids)? {
-        tags.entry(article_id)
-            .or_default()
-            .push(convert::tag(row, None)?);
-    }
-    let sections: HashMap<String, _> = relations::sections_by_ids(conn, &section_ids)?
-        .into_iter()
-        .map(|row| (row.id.clone(), convert::section(row, None)))
-        .collect();
+    let mut authors = batch::authors_by_article(conn, &ids)?;
+    let mut tags = batch::tags_by_article(conn, &ids)?;
+    let sections = batch::sections_by_id(conn, &section_ids)?;
     rows.into_iter()
         .map(|row| {
             let section = row
@@ -331,6 +316,7 @@ impl ContentService {
         sort: ArticleSort,
         cursor: Option<&str>,
         limit: u32,
+        relations: Relations,
     ) -> AppResult<Page<Article>> {
         let after = keyset_after(cursor, sort)?;
         let now = domain::now();
@@ -346,52 +332,41 @@ impl ContentService {
                     i64::from(limit) + 1,
                 )?;
                 let page = Page::from_overfetch(rows, limit, |row| cursor_of(sort, row));
-                let articles = hydrate(conn, page.items)?;
-                Ok(Page {
-                    items: articles,
-                    next_cursor: page.next_cursor,
-                })
+                page.try_map_all(|rows| attach(conn, rows, relations))
             })
             .await
     }
 
-    /// One public article by slug; a hidden article is as absent as a missing one.
-    pub async fn public_article_by_slug(&self, slug: &str) -> AppResult<Article> {
-        let slug = slug.to_owned();
-        self.public_article(move |conn, visible| {
-            queries::articles::find_by_slug(conn, Some(visible), &slug)
-        })
-        .await
-    }
-
-    /// One public article by id.
-    pub async fn public_article_by_id(&self, id: &str) -> AppResult<Article> {
-        let id = id.to_owned();
-        self.public_article(move |conn, visible| {
-            queries::articles::find_by_id(conn, Some(visible), &id)
-        })
-        .await
-    }
-
-    async fn public_article<F>(&self, find: F) -> AppResult<Article>
-    where
-        F: FnOnce(
-                &mut DbConnection,
-                queries::articles::ArticlePredicate,
-            ) -> diesel::QueryResult<Option<ArticleRow>>
-            + Send
-            + 'static,
-    {
+    /// One public article by slug or id; a hidden article is as absent as a missing one.
+    pub async fn public_article(&self, key: Key, relations: Relations) -> AppResult<Article> {
         let now = domain::now();
         self.db
             .read(move |conn| {
-                let row = find(conn, visibility::public_predicate(now))?
-                    .ok_or_else(|| AppError::not_found("no such article"))?;
-                hydrate(conn, vec![row])?
+                let visible = Some(visibility::public_predicate(now));
+                let row = match &key {
+                    Key::Slug(slug) => queries::articles::find_by_slug(conn, visible, slug)?,
+                    Key::Id(id) => queries::articles::find_by_id(conn, visible, id)?,
+                };
+                let row = row.ok_or_else(|| {
+                    AppError::not_found("no published article has this slug or id")
+                })?;
+                attach(conn, vec![row], relations)?
                     .pop()
                     .ok_or_else(|| AppError::not_found("no such article"))
             })
             .await
+    }
+}
+
+/// Rows into articles, with or without their relations.
+fn attach(
+    conn: &mut DbConnection,
+    rows: Vec<ArticleRow>,
+    relations: Relations,
+) -> AppResult<Vec<Article>> {
+    match relations {
+        Relations::Load => hydrate(conn, rows),
+        Relations::Skip => rows.into_iter().map(convert::article).collect(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! and GraphQL resolvers both call `ContentService`; neither holds SQL or a business rule.
 
 pub mod articles;
+pub mod batch;
 pub mod render;
 pub mod taxonomy;
 pub mod validate;

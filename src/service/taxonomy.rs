@@ -1,16 +1,18 @@
 //! Sections, authors and tags: creation, and public reads carrying visible-article counts.
 
-use std::collections::HashMap;
-
-use super::{ContentService, validate::Checks, visibility};
+use super::{
+    ContentService,
+    batch::{CountOf, public_article_counts},
+    validate::Checks,
+};
 use crate::{
     db::{
         DbConnection, convert,
-        queries::{relations, taxonomy},
+        queries::taxonomy,
         rows::{AuthorRow, SectionRow, TagRow},
     },
     domain::{
-        self,
+        self, Key,
         article::{Author, AuthorLink, Section, Tag, TagKind},
         page::{Cursor, Page},
     },
@@ -103,6 +105,13 @@ pub fn tag_row(new: NewTag) -> AppResult<TagRow> {
     })
 }
 
+fn describe(key: &Key) -> String {
+    match key {
+        Key::Slug(slug) => format!("slug `{slug}`"),
+        Key::Id(id) => format!("id `{id}`"),
+    }
+}
+
 fn slug_cursor(kind: &str, slug: &str, id: &str) -> Cursor {
     Cursor {
         sort: kind.to_owned(),
@@ -117,17 +126,9 @@ fn slug_after(cursor: Option<&str>, kind: &str) -> AppResult<Option<String>> {
         .transpose()
 }
 
-fn counts(pairs: Vec<(String, i64)>) -> HashMap<String, i64> {
-    pairs.into_iter().collect()
-}
-
 fn sections_with_counts(conn: &mut DbConnection, rows: Vec<SectionRow>) -> AppResult<Vec<Section>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let visible = visibility::public_at(domain::now());
-    let counts: HashMap<String, i64> = relations::article_counts_by_section(conn, visible, &ids)?
-        .into_iter()
-        .filter_map(|(id, n)| Some((id?, n)))
-        .collect();
+    let counts = public_article_counts(conn, CountOf::Section, &ids)?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -139,11 +140,7 @@ fn sections_with_counts(conn: &mut DbConnection, rows: Vec<SectionRow>) -> AppRe
 
 fn authors_with_counts(conn: &mut DbConnection, rows: Vec<AuthorRow>) -> AppResult<Vec<Author>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let counts = counts(relations::article_counts_by_author(
-        conn,
-        visibility::public_at(domain::now()),
-        &ids,
-    )?);
+    let counts = public_article_counts(conn, CountOf::Author, &ids)?;
     rows.into_iter()
         .map(|r| {
             let n = counts.get(&r.id).copied().unwrap_or(0);
@@ -154,11 +151,7 @@ fn authors_with_counts(conn: &mut DbConnection, rows: Vec<AuthorRow>) -> AppResu
 
 fn tags_with_counts(conn: &mut DbConnection, rows: Vec<TagRow>) -> AppResult<Vec<Tag>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let counts = counts(relations::article_counts_by_tag(
-        conn,
-        visibility::public_at(domain::now()),
-        &ids,
-    )?);
+    let counts = public_article_counts(conn, CountOf::Tag, &ids)?;
     rows.into_iter()
         .map(|r| {
             let n = counts.get(&r.id).copied().unwrap_or(0);
@@ -210,10 +203,7 @@ impl ContentService {
                 let rows = taxonomy::list_sections(conn, after, i64::from(limit) + 1)?;
                 let page =
                     Page::from_overfetch(rows, limit, |r| slug_cursor("sections", &r.slug, &r.id));
-                Ok(Page {
-                    items: sections_with_counts(conn, page.items)?,
-                    next_cursor: page.next_cursor,
-                })
+                page.try_map_all(|rows| sections_with_counts(conn, rows))
             })
             .await
     }
@@ -226,10 +216,7 @@ impl ContentService {
                 let rows = taxonomy::list_authors(conn, after, i64::from(limit) + 1)?;
                 let page =
                     Page::from_overfetch(rows, limit, |r| slug_cursor("authors", &r.slug, &r.id));
-                Ok(Page {
-                    items: authors_with_counts(conn, page.items)?,
-                    next_cursor: page.next_cursor,
-                })
+                page.try_map_all(|rows| authors_with_counts(conn, rows))
             })
             .await
     }
@@ -252,20 +239,17 @@ impl ContentService {
                 )?;
                 let page =
                     Page::from_overfetch(rows, limit, |r| slug_cursor("tags", &r.slug, &r.id));
-                Ok(Page {
-                    items: tags_with_counts(conn, page.items)?,
-                    next_cursor: page.next_cursor,
-                })
+                page.try_map_all(|rows| tags_with_counts(conn, rows))
             })
             .await
     }
 
-    pub async fn section_by_slug(&self, slug: &str) -> AppResult<Section> {
-        let slug = slug.to_owned();
+    /// One section by slug or id, with its number of public articles.
+    pub async fn section(&self, key: Key) -> AppResult<Section> {
         self.db
             .read(move |conn| {
-                let row = taxonomy::section_by_slug(conn, &slug)?.ok_or_else(|| {
-                    AppError::not_found(format!("no section has the slug `{slug}`"))
+                let row = taxonomy::section_by_key(conn, &key)?.ok_or_else(|| {
+                    AppError::not_found(format!("no section has the {}", describe(&key)))
                 })?;
                 sections_with_counts(conn, vec![row])?
                     .pop()
@@ -274,12 +258,12 @@ impl ContentService {
             .await
     }
 
-    pub async fn author_by_slug(&self, slug: &str) -> AppResult<Author> {
-        let slug = slug.to_owned();
+    /// One author by slug or id, with its number of public articles.
+    pub async fn author(&self, key: Key) -> AppResult<Author> {
         self.db
             .read(move |conn| {
-                let row = taxonomy::author_by_slug(conn, &slug)?.ok_or_else(|| {
-                    AppError::not_found(format!("no author has the slug `{slug}`"))
+                let row = taxonomy::author_by_key(conn, &key)?.ok_or_else(|| {
+                    AppError::not_found(format!("no author has the {}", describe(&key)))
                 })?;
                 authors_with_counts(conn, vec![row])?
                     .pop()
@@ -288,12 +272,13 @@ impl ContentService {
             .await
     }
 
-    pub async fn tag_by_slug(&self, slug: &str) -> AppResult<Tag> {
-        let slug = slug.to_owned();
+    /// One tag by slug or id, with its number of public articles.
+    pub async fn tag(&self, key: Key) -> AppResult<Tag> {
         self.db
             .read(move |conn| {
-                let row = taxonomy::tag_by_slug(conn, &slug)?
-                    .ok_or_else(|| AppError::not_found(format!("no tag has the slug `{slug}`")))?;
+                let row = taxonomy::tag_by_key(conn, &key)?.ok_or_else(|| {
+                    AppError::not_found(format!("no tag has the {}", describe(&key)))
+                })?;
                 tags_with_counts(conn, vec![row])?
                     .pop()
                     .ok_or_else(|| AppError::not_found("no such tag"))

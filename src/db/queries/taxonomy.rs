@@ -2,10 +2,13 @@
 
 use diesel::prelude::*;
 
-use crate::db::{
-    DbConnection, MultiBackend,
-    rows::{AuthorRow, SectionRow, TagRow},
-    schema::{authors, sections, tags},
+use crate::{
+    db::{
+        DbConnection, MultiBackend,
+        rows::{AuthorRow, SectionRow, TagRow},
+        schema::{authors, sections, tags},
+    },
+    domain::Key,
 };
 
 /// Sections ordered by slug, after the slug `after`.
@@ -57,28 +60,37 @@ pub fn list_tags(
     query.order(tags::slug.asc()).limit(fetch).load(conn)
 }
 
-pub fn section_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<SectionRow>> {
-    sections::table
-        .filter(sections::slug.eq(slug))
+pub fn section_by_key(conn: &mut DbConnection, key: &Key) -> QueryResult<Option<SectionRow>> {
+    let query = sections::table
         .select(SectionRow::as_select())
-        .first(conn)
-        .optional()
+        .into_boxed::<MultiBackend>();
+    let query = match key {
+        Key::Slug(slug) => query.filter(sections::slug.eq(slug.clone())),
+        Key::Id(id) => query.filter(sections::id.eq(id.clone())),
+    };
+    query.first(conn).optional()
 }
 
-pub fn author_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<AuthorRow>> {
-    authors::table
-        .filter(authors::slug.eq(slug))
+pub fn author_by_key(conn: &mut DbConnection, key: &Key) -> QueryResult<Option<AuthorRow>> {
+    let query = authors::table
         .select(AuthorRow::as_select())
-        .first(conn)
-        .optional()
+        .into_boxed::<MultiBackend>();
+    let query = match key {
+        Key::Slug(slug) => query.filter(authors::slug.eq(slug.clone())),
+        Key::Id(id) => query.filter(authors::id.eq(id.clone())),
+    };
+    query.first(conn).optional()
 }
 
-pub fn tag_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<TagRow>> {
-    tags::table
-        .filter(tags::slug.eq(slug))
+pub fn tag_by_key(conn: &mut DbConnection, key: &Key) -> QueryResult<Option<TagRow>> {
+    let query = tags::table
         .select(TagRow::as_select())
-        .first(conn)
-        .optional()
+        .into_boxed::<MultiBackend>();
+    let query = match key {
+        Key::Slug(slug) => query.filter(tags::slug.eq(slug.clone())),
+        Key::Id(id) => query.filter(tags::id.eq(id.clone())),
+    };
+    query.first(conn).optional()
 }
 
 pub fn authors_by_slugs(conn: &mut DbConnection, slugs: &[String]) -> QueryResult<Vec<AuthorRow>> {

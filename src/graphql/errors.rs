@@ -1,0 +1,68 @@
+//! GraphQL errors with a stable `extensions.code`, from the same table as REST problems.
+
+use async_graphql::ErrorExtensions;
+
+use crate::error::AppError;
+
+/// Converts a service error into a GraphQL error carrying its code. Resolvers call this
+/// explicitly: async-graphql would otherwise turn any `Display` error into one without a code.
+pub fn gql(err: AppError) -> async_graphql::Error {
+    let code = err.kind.info().graphql_code;
+    async_graphql::Error::new(err.detail.clone()).extend_with(|_, ext| {
+        ext.set("code", code);
+        if let Some(parameter) = &err.parameter {
+            ext.set("argument", parameter.as_str());
+        }
+        if !err.errors.is_empty() {
+            let fields: Vec<async_graphql::Value> = err
+                .errors
+                .iter()
+                .map(|f| {
+                    let mut map = async_graphql::indexmap::IndexMap::new();
+                    map.insert(
+                        async_graphql::Name::new("field"),
+                        async_graphql::Value::from(f.field.as_str()),
+                    );
+                    map.insert(
+                        async_graphql::Name::new("message"),
+                        async_graphql::Value::from(f.message.as_str()),
+                    );
+                    async_graphql::Value::Object(map)
+                })
+                .collect();
+            ext.set("fields", async_graphql::Value::List(fields));
+        }
+    })
+}
+
+/// A bad argument, named.
+pub fn bad_input(argument: &str, message: impl Into<String>) -> async_graphql::Error {
+    gql(AppError::invalid_parameter(argument, message))
+}
+
+pub trait GqlResultExt<T> {
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> GqlResultExt<T> for Result<T, AppError> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(gql)
+    }
+}
+
+/// Gives every error of a response a code: errors raised by async-graphql itself (syntax,
+/// validation, depth and complexity limits, argument coercion) are the caller's to fix.
+pub fn ensure_codes(response: &mut async_graphql::Response) {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("code").is_some());
+        if !has_code {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "BAD_USER_INPUT");
+        }
+    }
+}

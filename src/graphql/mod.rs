@@ -1,0 +1,52 @@
+//! The GraphQL surface: the same content through async-graphql, over the same service layer
+//! as REST. Related objects load through per-request DataLoaders; hostile queries meet depth,
+//! complexity, page-size, root-field and alias limits.
+
+pub mod errors;
+pub mod ids;
+pub mod limits;
+pub mod loaders;
+pub mod nodes;
+pub mod query;
+
+use async_graphql::{
+    EmptyMutation, EmptySubscription, Schema,
+    extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
+};
+
+use crate::service::ContentService;
+
+pub type BylineSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscription>;
+
+pub const MAX_DEPTH: usize = 12;
+pub const MAX_COMPLEXITY: usize = 2_500;
+/// Largest request body accepted at `POST /graphql`.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Persisted queries remembered per process.
+const PERSISTED_QUERIES: usize = 1024;
+
+/// The executable schema. `introspection: false` hides the schema from callers.
+pub fn build_schema(content: ContentService, introspection: bool) -> BylineSchema {
+    let builder = Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+        .data(content)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_recursive_depth(64)
+        .limit_directives(8)
+        .extension(limits::ShapeLimits)
+        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+            PERSISTED_QUERIES,
+        )));
+    if introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    }
+}
+
+/// The schema in SDL. `schema/schema.graphql` is this text; a test fails when they differ.
+pub fn sdl() -> String {
+    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl()
+}

@@ -1,0 +1,543 @@
+//! GraphQL object types over the domain types. Related objects resolve through the
+//! request's loaders; nested article lists call the same service method as `articles`.
+
+use async_graphql::{
+    Context, Enum, ID, InputObject, Interface, Object, SimpleObject,
+    connection::{Connection, Edge},
+};
+use chrono::{DateTime, Utc};
+
+use super::{
+    errors::{GqlResultExt, bad_input},
+    ids::{NodeKind, encode},
+    loaders::{CountKey, Loaders},
+};
+use crate::{
+    domain::{
+        Relations,
+        article::{
+            self as content, Article, Author, AuthorLink, Correction, HeroImage, Section, Tag,
+            TagKind,
+        },
+        page::{MAX_LIMIT, Page},
+        slug::Slug,
+    },
+    service::{ContentService, batch::CountOf},
+};
+
+fn utc(t: chrono::NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+fn loaders<'a>(ctx: &'a Context<'_>) -> &'a Loaders {
+    ctx.data_unchecked::<Loaders>()
+}
+
+/// Orders of an article list.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum ArticleSort {
+    /// Newest first.
+    #[default]
+    PublishedAtDesc,
+    /// Oldest first.
+    PublishedAtAsc,
+    /// Most recently changed first, for clients that sync.
+    UpdatedAtDesc,
+}
+
+impl From<ArticleSort> for content::ArticleSort {
+    fn from(sort: ArticleSort) -> Self {
+        match sort {
+            ArticleSort::PublishedAtDesc => content::ArticleSort::PublishedDesc,
+            ArticleSort::PublishedAtAsc => content::ArticleSort::PublishedAsc,
+            ArticleSort::UpdatedAtDesc => content::ArticleSort::UpdatedDesc,
+        }
+    }
+}
+
+/// How several tags combine.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum TagMode {
+    /// Every tag (the default).
+    #[default]
+    All,
+    /// At least one tag.
+    Any,
+}
+
+/// Narrows an article list, like the REST parameters of `GET /v1/articles`.
+#[derive(InputObject, Default, Clone)]
+pub struct ArticleFilter {
+    /// Section slug.
+    pub section: Option<String>,
+    /// Tag slugs.
+    pub tags: Option<Vec<String>>,
+    /// With several tags: ALL (default) or ANY.
+    pub tag_mode: Option<TagMode>,
+    /// Author slug.
+    pub author: Option<String>,
+    /// BCP 47 language tag, e.g. `en`.
+    pub language: Option<String>,
+    pub published_after: Option<DateTime<Utc>>,
+    pub published_before: Option<DateTime<Utc>>,
+    /// Only articles changed at or after this time.
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+fn slug_arg(argument: &str, raw: Option<String>) -> async_graphql::Result<Option<String>> {
+    raw.map(|s| {
+        Slug::parse(&s)
+            .map(Slug::into_string)
+            .map_err(|why| bad_input(argument, format!("`{s}` {why}")))
+    })
+    .transpose()
+}
+
+impl ArticleFilter {
+    pub fn into_domain(self) -> async_graphql::Result<content::ArticleFilter> {
+        let micros = |t: DateTime<Utc>| chrono::SubsecRound::trunc_subsecs(t.naive_utc(), 6);
+        if let Some(lang) = &self.language
+            && !crate::service::validate::is_language_tag(lang)
+        {
+            return Err(bad_input(
+                "filter.language",
+                format!("`{lang}` is not a BCP 47 language tag"),
+            ));
+        }
+        Ok(content::ArticleFilter {
+            section: slug_arg("filter.section", self.section)?,
+            tags: self
+                .tags
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| slug_arg("filter.tags", Some(t)).map(Option::unwrap_or_default))
+                .collect::<async_graphql::Result<_>>()?,
+            all_tags: self.tag_mode.unwrap_or_default() == TagMode::All,
+            author: slug_arg("filter.author", self.author)?,
+            language: self.language,
+            published_after: self.published_after.map(micros),
+            published_before: self.published_before.map(micros),
+            updated_since: self.updated_since.map(micros),
+        })
+    }
+}
+
+/// Checks `first` against the page size limit.
+pub fn page_size(first: Option<i32>) -> async_graphql::Result<u32> {
+    match first {
+        None => Ok(crate::domain::page::DEFAULT_LIMIT),
+        Some(n) if n >= 1 && n as u32 <= MAX_LIMIT => Ok(n as u32),
+        Some(n) => Err(bad_input(
+            "first",
+            format!("first must be between 1 and {MAX_LIMIT}, got {n}"),
+        )),
+    }
+}
+
+/// Turns a service page into a Relay connection.
+pub fn connection<T, N: async_graphql::OutputType>(
+    page: Page<T>,
+    resumed: bool,
+    node: impl Fn(T) -> N,
+) -> Connection<String, N> {
+    let mut conn = Connection::new(resumed, page.has_more);
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .zip(page.cursors)
+            .map(|(item, cursor)| Edge::new(cursor, node(item))),
+    );
+    conn
+}
+
+/// Articles of an author, tag or section: the same query as `articles`, narrowed.
+async fn nested_articles(
+    ctx: &Context<'_>,
+    filter: content::ArticleFilter,
+    sort: ArticleSort,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<Connection<String, ArticleNode>> {
+    let content = ctx.data_unchecked::<ContentService>();
+    let limit = page_size(first)?;
+    let page = content
+        .list_public_articles(
+            filter,
+            sort.into(),
+            after.as_deref(),
+            limit,
+            Relations::Skip,
+        )
+        .await
+        .gql()?;
+    Ok(connection(page, after.is_some(), ArticleNode))
+}
+
+/// Anything with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Global id, for `node(id:)`."))]
+pub enum Node {
+    Article(ArticleNode),
+    Author(AuthorNode),
+    Tag(TagNode),
+    Section(SectionNode),
+}
+
+/// A published article.
+pub struct ArticleNode(pub Article);
+
+#[Object(name = "Article")]
+impl ArticleNode {
+    /// Global id, for `node(id:)`.
+    async fn id(&self) -> ID {
+        encode(NodeKind::Article, &self.0.id)
+    }
+    /// The UUID used by the REST API.
+    async fn database_id(&self) -> &str {
+        &self.0.id
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn standfirst(&self) -> Option<&str> {
+        self.0.standfirst.as_deref()
+    }
+    /// Sanitized HTML of the body.
+    async fn body_html(&self) -> &str {
+        &self.0.body_html
+    }
+    /// The body as plain text, one paragraph a line.
+    async fn body_text(&self) -> &str {
+        &self.0.body_text
+    }
+    async fn section(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<SectionNode>> {
+        let Some(id) = self.0.section_id.clone() else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)
+            .sections
+            .load_one(id)
+            .await
+            .gql()?
+            .map(SectionNode))
+    }
+    /// In byline order.
+    async fn authors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AuthorNode>> {
+        let authors = loaders(ctx)
+            .authors
+            .load_one(self.0.id.clone())
+            .await
+            .gql()?;
+        Ok(authors
+            .unwrap_or_default()
+            .into_iter()
+            .map(AuthorNode)
+            .collect())
+    }
+    /// In display order.
+    async fn tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TagNode>> {
+        let tags = loaders(ctx).tags.load_one(self.0.id.clone()).await.gql()?;
+        Ok(tags.unwrap_or_default().into_iter().map(TagNode).collect())
+    }
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at.map(utc)
+    }
+    async fn first_published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.first_published_at.map(utc)
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        utc(self.0.updated_at)
+    }
+    /// BCP 47 language tag.
+    async fn language(&self) -> &str {
+        &self.0.language
+    }
+    /// Where the story was filed from.
+    async fn dateline(&self) -> Option<&str> {
+        self.0.dateline.as_deref()
+    }
+    async fn hero_image(&self) -> Option<HeroImageObject> {
+        self.0.hero_image.clone().map(HeroImageObject::from)
+    }
+    async fn seo_title(&self) -> Option<&str> {
+        self.0.seo_title.as_deref()
+    }
+    async fn seo_description(&self) -> Option<&str> {
+        self.0.seo_description.as_deref()
+    }
+    async fn canonical_url(&self) -> Option<&str> {
+        self.0.canonical_url.as_deref()
+    }
+    async fn word_count(&self) -> i32 {
+        self.0.word_count
+    }
+    async fn reading_time_minutes(&self) -> i32 {
+        self.0.reading_time_minutes
+    }
+    /// Dated correction notes.
+    async fn corrections(&self) -> Vec<CorrectionObject> {
+        self.0
+            .corrections
+            .iter()
+            .cloned()
+            .map(CorrectionObject::from)
+            .collect()
+    }
+}
+
+/// The lead picture of an article.
+#[derive(SimpleObject)]
+#[graphql(name = "HeroImage")]
+pub struct HeroImageObject {
+    pub url: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+}
+
+impl From<HeroImage> for HeroImageObject {
+    fn from(h: HeroImage) -> Self {
+        HeroImageObject {
+            url: h.url,
+            alt: h.alt,
+            caption: h.caption,
+            credit: h.credit,
+        }
+    }
+}
+
+/// A dated correction note.
+#[derive(SimpleObject)]
+#[graphql(name = "Correction")]
+pub struct CorrectionObject {
+    pub note: String,
+    pub corrected_at: DateTime<Utc>,
+}
+
+impl From<Correction> for CorrectionObject {
+    fn from(c: Correction) -> Self {
+        CorrectionObject {
+            note: c.note,
+            corrected_at: utc(c.corrected_at),
+        }
+    }
+}
+
+/// A link on an author's profile.
+#[derive(SimpleObject)]
+#[graphql(name = "AuthorLink")]
+pub struct AuthorLinkObject {
+    pub label: String,
+    pub url: String,
+}
+
+impl From<AuthorLink> for AuthorLinkObject {
+    fn from(l: AuthorLink) -> Self {
+        AuthorLinkObject {
+            label: l.label,
+            url: l.url,
+        }
+    }
+}
+
+/// How many public articles: counted already, or through the batching loader.
+async fn article_count(
+    ctx: &Context<'_>,
+    known: Option<i64>,
+    of: CountOf,
+    id: &str,
+) -> async_graphql::Result<i64> {
+    if let Some(n) = known {
+        return Ok(n);
+    }
+    Ok(loaders(ctx)
+        .counts
+        .load_one(CountKey {
+            of,
+            id: id.to_owned(),
+        })
+        .await
+        .gql()?
+        .unwrap_or(0))
+}
+
+/// A byline: a reporter or a desk.
+pub struct AuthorNode(pub Author);
+
+#[Object(name = "Author")]
+impl AuthorNode {
+    /// Global id, for `node(id:)`.
+    async fn id(&self) -> ID {
+        encode(NodeKind::Author, &self.0.id)
+    }
+    async fn database_id(&self) -> &str {
+        &self.0.id
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn role(&self) -> Option<&str> {
+        self.0.role.as_deref()
+    }
+    async fn bio(&self) -> Option<&str> {
+        self.0.bio.as_deref()
+    }
+    async fn avatar_url(&self) -> Option<&str> {
+        self.0.avatar_url.as_deref()
+    }
+    async fn links(&self) -> Vec<AuthorLinkObject> {
+        self.0
+            .links
+            .iter()
+            .cloned()
+            .map(AuthorLinkObject::from)
+            .collect()
+    }
+    /// Published articles by this author.
+    async fn article_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        article_count(ctx, self.0.article_count, CountOf::Author, &self.0.id).await
+    }
+    /// Published articles by this author.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] sort: ArticleSort,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, ArticleNode>> {
+        let filter = content::ArticleFilter {
+            author: Some(self.0.slug.clone()),
+            ..Default::default()
+        };
+        nested_articles(ctx, filter, sort, first, after).await
+    }
+}
+
+/// A topic or an entity articles are tagged with.
+pub struct TagNode(pub Tag);
+
+/// The kind of entity a tag names.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "TagKind")]
+pub enum TagKindEnum {
+    Topic,
+    Person,
+    Organization,
+    Place,
+    Event,
+}
+
+impl From<TagKind> for TagKindEnum {
+    fn from(k: TagKind) -> Self {
+        match k {
+            TagKind::Topic => TagKindEnum::Topic,
+            TagKind::Person => TagKindEnum::Person,
+            TagKind::Organization => TagKindEnum::Organization,
+            TagKind::Place => TagKindEnum::Place,
+            TagKind::Event => TagKindEnum::Event,
+        }
+    }
+}
+
+impl From<TagKindEnum> for TagKind {
+    fn from(k: TagKindEnum) -> Self {
+        match k {
+            TagKindEnum::Topic => TagKind::Topic,
+            TagKindEnum::Person => TagKind::Person,
+            TagKindEnum::Organization => TagKind::Organization,
+            TagKindEnum::Place => TagKind::Place,
+            TagKindEnum::Event => TagKind::Event,
+        }
+    }
+}
+
+#[Object(name = "Tag")]
+impl TagNode {
+    /// Global id, for `node(id:)`.
+    async fn id(&self) -> ID {
+        encode(NodeKind::Tag, &self.0.id)
+    }
+    async fn database_id(&self) -> &str {
+        &self.0.id
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn kind(&self) -> TagKindEnum {
+        self.0.kind.into()
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Published articles with this tag.
+    async fn article_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        article_count(ctx, self.0.article_count, CountOf::Tag, &self.0.id).await
+    }
+    /// Published articles with this tag.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] sort: ArticleSort,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, ArticleNode>> {
+        let filter = content::ArticleFilter {
+            tags: vec![self.0.slug.clone()],
+            ..Default::default()
+        };
+        nested_articles(ctx, filter, sort, first, after).await
+    }
+}
+
+/// A section of the publication.
+pub struct SectionNode(pub Section);
+
+#[Object(name = "Section")]
+impl SectionNode {
+    /// Global id, for `node(id:)`.
+    async fn id(&self) -> ID {
+        encode(NodeKind::Section, &self.0.id)
+    }
+    async fn database_id(&self) -> &str {
+        &self.0.id
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Published articles in this section.
+    async fn article_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        article_count(ctx, self.0.article_count, CountOf::Section, &self.0.id).await
+    }
+    /// Published articles in this section.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] sort: ArticleSort,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, ArticleNode>> {
+        let filter = content::ArticleFilter {
+            section: Some(self.0.slug.clone()),
+            ..Default::default()
+        };
+        nested_articles(ctx, filter, sort, first, after).await
+    }
+}

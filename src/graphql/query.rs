@@ -1,0 +1,185 @@
+//! The query root: the same capabilities as the REST content API.
+
+use async_graphql::{Context, ID, Object, connection::Connection};
+
+use super::{
+    errors::{GqlResultExt, bad_input},
+    ids::{self, NodeKind},
+    nodes::{
+        ArticleFilter, ArticleNode, ArticleSort, AuthorNode, Node, SectionNode, TagKindEnum,
+        TagNode, connection, page_size,
+    },
+};
+use crate::{
+    domain::{Key, Relations},
+    error::ErrorKind,
+    service::ContentService,
+};
+
+pub struct QueryRoot;
+
+fn key(slug: Option<String>, id: Option<ID>, kind: NodeKind) -> async_graphql::Result<Key> {
+    match (slug, id) {
+        (Some(slug), None) => Ok(Key::Slug(slug)),
+        (None, Some(id)) => {
+            // Both the UUID of the REST API and the global id are accepted.
+            if let Ok(uuid) = uuid::Uuid::parse_str(&id) {
+                return Ok(Key::Id(uuid.to_string()));
+            }
+            match ids::decode(&id)? {
+                (found, uuid) if found == kind => Ok(Key::Id(uuid)),
+                _ => Err(bad_input("id", "the id belongs to another type")),
+            }
+        }
+        _ => Err(bad_input("slug", "give exactly one of `slug` and `id`")),
+    }
+}
+
+/// A missing item is `null`, not an error; other failures are errors.
+fn optional<T>(result: Result<T, crate::error::AppError>) -> async_graphql::Result<Option<T>> {
+    match result {
+        Ok(item) => Ok(Some(item)),
+        Err(err) if err.kind == ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(super::errors::gql(err)),
+    }
+}
+
+fn content<'a>(ctx: &'a Context<'_>) -> &'a ContentService {
+    ctx.data_unchecked::<ContentService>()
+}
+
+#[Object]
+impl QueryRoot {
+    /// One published article, by `slug` or `id`; `null` when there is none.
+    async fn article(
+        &self,
+        ctx: &Context<'_>,
+        slug: Option<String>,
+        id: Option<ID>,
+    ) -> async_graphql::Result<Option<ArticleNode>> {
+        let key = key(slug, id, NodeKind::Article)?;
+        Ok(optional(content(ctx).public_article(key, Relations::Skip).await)?.map(ArticleNode))
+    }
+
+    /// Published articles, filtered and sorted, as a Relay connection (at most 100 a page).
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ArticleFilter>,
+        #[graphql(default)] sort: ArticleSort,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, ArticleNode>> {
+        let limit = page_size(first)?;
+        let filter = filter.unwrap_or_default().into_domain()?;
+        let page = content(ctx)
+            .list_public_articles(
+                filter,
+                sort.into(),
+                after.as_deref(),
+                limit,
+                Relations::Skip,
+            )
+            .await
+            .gql()?;
+        Ok(connection(page, after.is_some(), ArticleNode))
+    }
+
+    /// One author, by `slug` or `id`.
+    async fn author(
+        &self,
+        ctx: &Context<'_>,
+        slug: Option<String>,
+        id: Option<ID>,
+    ) -> async_graphql::Result<Option<AuthorNode>> {
+        let key = key(slug, id, NodeKind::Author)?;
+        Ok(optional(content(ctx).author(key).await)?.map(AuthorNode))
+    }
+
+    /// Authors by slug.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    async fn authors(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, AuthorNode>> {
+        let page = content(ctx)
+            .list_authors(after.as_deref(), page_size(first)?)
+            .await
+            .gql()?;
+        Ok(connection(page, after.is_some(), AuthorNode))
+    }
+
+    /// One tag, by `slug` or `id`.
+    async fn tag(
+        &self,
+        ctx: &Context<'_>,
+        slug: Option<String>,
+        id: Option<ID>,
+    ) -> async_graphql::Result<Option<TagNode>> {
+        let key = key(slug, id, NodeKind::Tag)?;
+        Ok(optional(content(ctx).tag(key).await)?.map(TagNode))
+    }
+
+    /// Tags by slug, optionally of one kind.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    async fn tags(
+        &self,
+        ctx: &Context<'_>,
+        kind: Option<TagKindEnum>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, TagNode>> {
+        let page = content(ctx)
+            .list_tags(kind.map(Into::into), after.as_deref(), page_size(first)?)
+            .await
+            .gql()?;
+        Ok(connection(page, after.is_some(), TagNode))
+    }
+
+    /// One section, by `slug` or `id`.
+    async fn section(
+        &self,
+        ctx: &Context<'_>,
+        slug: Option<String>,
+        id: Option<ID>,
+    ) -> async_graphql::Result<Option<SectionNode>> {
+        let key = key(slug, id, NodeKind::Section)?;
+        Ok(optional(content(ctx).section(key).await)?.map(SectionNode))
+    }
+
+    /// Sections by slug.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    async fn sections(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, SectionNode>> {
+        let page = content(ctx)
+            .list_sections(after.as_deref(), page_size(first)?)
+            .await
+            .gql()?;
+        Ok(connection(page, after.is_some(), SectionNode))
+    }
+
+    /// Anything by its global id; `null` when there is none (or it is not published).
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        let (kind, uuid) = ids::decode(&id)?;
+        let content = content(ctx);
+        let key = Key::Id(uuid);
+        Ok(match kind {
+            NodeKind::Article => optional(content.public_article(key, Relations::Skip).await)?
+                .map(|a| Node::Article(ArticleNode(a))),
+            NodeKind::Author => {
+                optional(content.author(key).await)?.map(|a| Node::Author(AuthorNode(a)))
+            }
+            NodeKind::Tag => optional(content.tag(key).await)?.map(|t| Node::Tag(TagNode(t))),
+            NodeKind::Section => {
+                optional(content.section(key).await)?.map(|s| Node::Section(SectionNode(s)))
+            }
+        })
+    }
+}

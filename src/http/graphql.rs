@@ -1,0 +1,114 @@
+//! The GraphQL endpoint: `POST /graphql`, `GET /graphql?query=…` (cacheable by CDNs), and
+//! GraphiQL for browsers.
+
+use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
+use futures_util::StreamExt;
+
+use super::{AppState, caching};
+use crate::graphql::{MAX_BODY_BYTES, errors::ensure_codes, loaders::Loaders};
+
+fn request_error(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }]
+    }))
+}
+
+async fn execute(state: &AppState, request: async_graphql::Request) -> async_graphql::Response {
+    let request = request.data(Loaders::new(&state.content));
+    let mut response = state.graphql.execute(request).await;
+    ensure_codes(&mut response);
+    response
+}
+
+/// Run a GraphQL query or mutation (JSON body `{query, variables, operationName, extensions}`).
+#[utoipa::path(
+    tag = "graphql",
+    request_body(content = Object, description = "A GraphQL request", content_type = "application/json"),
+    responses(
+        (status = 200, description = "A GraphQL response; errors carry `extensions.code`", body = Object),
+        (status = 400, description = "The body is not a GraphQL request", body = Object),
+        (status = 413, description = "The body is larger than 64 KiB", body = Object),
+    )
+)]
+#[post("/graphql")]
+pub async fn graphql_post(state: web::Data<AppState>, mut payload: web::Payload) -> HttpResponse {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return request_error(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "the request body could not be read",
+            );
+        };
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return request_error(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "the request body is larger than 64 KiB",
+            );
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(e) => {
+            return request_error(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                &format!("the body is not a GraphQL request: {e}"),
+            );
+        }
+    };
+    HttpResponse::Ok().json(execute(&state, request).await)
+}
+
+fn wants_html(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// Run a GraphQL query from the query string (`query`, `variables`, `operationName`,
+/// `extensions`), cacheable by CDNs; browsers asking for HTML get GraphiQL.
+#[utoipa::path(
+    tag = "graphql",
+    params(("query" = Option<String>, Query, description = "The GraphQL query")),
+    responses(
+        (status = 200, description = "A GraphQL response, or GraphiQL for browsers", body = Object),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "The query string is not a GraphQL request", body = Object),
+    )
+)]
+#[get("/graphql")]
+pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if req.query_string().is_empty() && wants_html(&req) {
+        let page = async_graphql::http::GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Byline GraphiQL")
+            .finish();
+        return HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(page);
+    }
+    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(request) => request,
+        Err(e) => {
+            return request_error(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                &format!("not a GraphQL request: {e}"),
+            );
+        }
+    };
+    let response = execute(&state, request).await;
+    if !response.is_ok() {
+        return HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(response);
+    }
+    caching::respond(
+        &req,
+        &state.settings.cache_control,
+        &response,
+        caching::Freshness::default(),
+    )
+    .unwrap_or_else(|e| actix_web::ResponseError::error_response(&e))
+}
