@@ -1,5 +1,5 @@
-//! Generated contracts: the committed `openapi.yaml` is what the code produces, and every
-//! route the code serves is in it.
+//! Generated contracts: the committed `openapi.yaml` and `schema/schema.graphql` are what the
+//! code produces, and every route the code serves is in the OpenAPI document.
 
 use std::path::Path;
 
@@ -65,4 +65,9 @@ fn every_served_route_is_in_the_openapi_document() {
             "{method} {path} is served but not in openapi.yaml"
         );
     }
+}
+
+#[test]
+fn schema_graphql_is_what_the_code_generates() {
+    check_committed("schema/schema.graphql", &byline::graphql::sdl());
 }
