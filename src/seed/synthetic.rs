@@ -327,9 +327,12 @@ pub fn generate(
     let mut made = 0;
     while made < count {
         let batch = BATCH.min(count - made);
-        let prepared: Vec<PreparedArticle> = (made..made + batch)
+        // Content is drawn in order (so a seed gives the same dataset); rendering, the costly
+        // part, runs on every core.
+        let drafts: Vec<(NewArticle, References)> = (made..made + batch)
             .map(|i| synthetic_article(&mut rng, i, now, &section_ids, &author_ids, &tag_ids))
-            .collect::<AppResult<_>>()?;
+            .collect();
+        let prepared = prepare_in_parallel(drafts, now)?;
         let rows: Vec<_> = prepared.iter().map(|p| p.row.clone()).collect();
         let bylines: Vec<_> = prepared
             .iter()
@@ -364,7 +367,7 @@ fn synthetic_article(
     section_ids: &[String],
     author_ids: &[String],
     tag_ids: &[String],
-) -> AppResult<PreparedArticle> {
+) -> (NewArticle, References) {
     // One article every seven minutes going back in time, newest first.
     let published_at = now - Duration::minutes(7 * index as i64 + 1);
     let roll = rng.random_range(0..100);
@@ -426,7 +429,28 @@ fn synthetic_article(
         author_ids: authors,
         tag_ids: tags,
     };
-    prepare(new, refs, now)
+    (new, refs)
+}
+
+fn prepare_in_parallel(drafts: Vec<(NewArticle, References)>, now: chrono::NaiveDateTime) -> AppResult<Vec<PreparedArticle>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = drafts.len().div_ceil(threads).max(1);
+    let mut chunks: Vec<Vec<(NewArticle, References)>> = Vec::new();
+    let mut drafts = drafts.into_iter().peekable();
+    while drafts.peek().is_some() {
+        chunks.push(drafts.by_ref().take(chunk).collect());
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = chunks
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(|(new, refs)| prepare(new, refs, now)).collect::<AppResult<Vec<_>>>()))
+            .collect();
+        let mut prepared = Vec::new();
+        for worker in workers {
+            prepared.extend(worker.join().map_err(|_| AppError::internal("a rendering thread panicked"))??);
+        }
+        Ok(prepared)
+    })
 }
 
 fn pick_distinct(rng: &mut StdRng, ids: &[String], n: usize) -> Vec<String> {
