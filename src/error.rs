@@ -10,8 +10,18 @@ pub enum ErrorKind {
     InvalidInput,
     /// A body failed validation; see the field errors.
     Validation,
+    /// No valid credentials were presented.
+    Unauthenticated,
+    /// The credentials do not allow this.
+    Forbidden,
     /// The thing asked for does not exist (or is not visible to the caller).
     NotFound,
+    /// The thing existed and was withdrawn (unpublished or deleted).
+    Gone,
+    /// An `If-Match` or `version` no longer matches: someone else saved first.
+    PreconditionFailed,
+    /// A write must say which version it changes (`If-Match` or `version`).
+    PreconditionRequired,
     /// The write clashes with existing content (a taken slug, a stale version).
     Conflict,
     /// The database or another dependency cannot be reached right now.
@@ -43,7 +53,21 @@ impl ErrorKind {
                 "Validation failed",
                 "BAD_USER_INPUT",
             ),
+            ErrorKind::Unauthenticated => {
+                (401, "unauthenticated", "Unauthenticated", "UNAUTHENTICATED")
+            }
+            ErrorKind::Forbidden => (403, "forbidden", "Forbidden", "FORBIDDEN"),
             ErrorKind::NotFound => (404, "not-found", "Not found", "NOT_FOUND"),
+            ErrorKind::Gone => (410, "gone", "Gone", "NOT_FOUND"),
+            ErrorKind::PreconditionFailed => {
+                (412, "version-conflict", "Version conflict", "CONFLICT")
+            }
+            ErrorKind::PreconditionRequired => (
+                428,
+                "version-required",
+                "Version required",
+                "BAD_USER_INPUT",
+            ),
             ErrorKind::Conflict => (409, "conflict", "Conflict", "CONFLICT"),
             ErrorKind::Unavailable => (503, "unavailable", "Service unavailable", "UNAVAILABLE"),
             ErrorKind::Internal => (500, "internal", "Internal error", "INTERNAL"),
@@ -110,6 +134,14 @@ impl AppError {
 
     pub fn not_found(what: impl Into<String>) -> Self {
         Self::new(ErrorKind::NotFound, what)
+    }
+
+    pub fn unauthenticated(detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unauthenticated, detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Forbidden, detail)
     }
 
     pub fn unavailable(detail: impl Into<String>) -> Self {

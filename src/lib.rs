@@ -1,6 +1,7 @@
 //! Byline: a headless news content API. Articles, authors, tags and sections over REST and
 //! GraphQL, on SQLite or PostgreSQL.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

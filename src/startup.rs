@@ -4,13 +4,42 @@
 use std::net::TcpListener;
 
 use actix_cors::Cors;
-use actix_web::{App, HttpServer, dev::Server, http::header, middleware, web};
+use actix_web::{
+    App, HttpServer,
+    body::BoxBody,
+    dev::{Server, Service, ServiceRequest, ServiceResponse},
+    http::{Method, header},
+    middleware, web,
+};
 
 use crate::{
     config::Settings,
     http::{self, AppState},
     service::ContentService,
 };
+
+/// HEAD is GET without the body (RFC 9110 §9.3.2), on every route.
+fn answer_head_like_get<S>(
+    mut req: ServiceRequest,
+    srv: &S,
+) -> impl std::future::Future<Output = Result<ServiceResponse<BoxBody>, actix_web::Error>> + use<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = actix_web::Error>,
+{
+    let head = req.method() == Method::HEAD;
+    if head {
+        req.head_mut().method = Method::GET;
+    }
+    let response = srv.call(req);
+    async move {
+        let response = response.await?;
+        Ok(if head {
+            response.map_body(|_, _| BoxBody::new(()))
+        } else {
+            response
+        })
+    }
+}
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -56,6 +85,15 @@ impl Application {
                 .app_data(state.clone())
                 .wrap(cors(&state.settings.cors_origins))
                 .wrap(middleware::Compress::default())
+                .wrap_fn(|req, srv| {
+                    let response = srv.call(req);
+                    async move {
+                        response
+                            .await
+                            .map(|r| http::caching::tag_encoding(r).map_into_boxed_body())
+                    }
+                })
+                .wrap_fn(answer_head_like_get)
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .configure(http::routes)
                 .default_service(web::to(http::problem::not_found))

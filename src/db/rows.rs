@@ -3,7 +3,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{article_authors, article_tags, articles, authors, revisions, sections, tags};
+use super::schema::{
+    api_keys, article_authors, article_slugs, article_tags, articles, authors, revisions, sections,
+    server_secrets, tags, tombstones,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = sections, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
@@ -87,6 +90,8 @@ pub struct ArticleRow {
     pub corrections: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The API key that created the article (contributors may edit only their own drafts).
+    pub created_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -117,5 +122,43 @@ pub struct RevisionRow {
     /// JSON snapshot of the article as saved.
     pub snapshot: String,
     pub actor: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = api_keys, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct ApiKeyRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub prefix: String,
+    /// SHA-256 of the secret part, hex.
+    pub secret_hash: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = article_slugs, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct ArticleSlugRow {
+    pub slug: String,
+    pub article_id: String,
+    pub retired_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tombstones, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct TombstoneRow {
+    pub article_id: String,
+    pub slug: String,
+    pub deleted_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = server_secrets, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct ServerSecretRow {
+    pub name: String,
+    pub value: String,
     pub created_at: NaiveDateTime,
 }

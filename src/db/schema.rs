@@ -65,6 +65,7 @@ diesel::table! {
         corrections -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
     }
 }
 
@@ -95,7 +96,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        name -> Text,
+        role -> Text,
+        prefix -> Text,
+        secret_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    article_slugs (slug) {
+        slug -> Text,
+        article_id -> Text,
+        retired_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tombstones (article_id) {
+        article_id -> Text,
+        slug -> Text,
+        deleted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    server_secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(article_slugs -> articles (article_id));
 diesel::joinable!(article_authors -> articles (article_id));
 diesel::joinable!(article_authors -> authors (author_id));
 diesel::joinable!(article_tags -> articles (article_id));
@@ -110,4 +148,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_authors,
     article_tags,
     revisions,
+    api_keys,
+    article_slugs,
+    tombstones,
+    server_secrets,
 );

@@ -216,3 +216,23 @@ pub struct ArticleFilter {
     pub published_before: Option<NaiveDateTime>,
     pub updated_since: Option<NaiveDateTime>,
 }
+
+impl Article {
+    /// When anything a reader sees of this article last changed: its own edits, the moment it
+    /// became visible (publication or embargo lift), and edits of its embedded section,
+    /// authors and tags.
+    pub fn last_changed(&self) -> NaiveDateTime {
+        let related = self
+            .authors
+            .iter()
+            .map(|a| a.updated_at)
+            .chain(self.tags.iter().map(|t| t.updated_at))
+            .chain(self.section.iter().map(|s| s.updated_at));
+        [Some(self.updated_at), self.published_at, self.embargo_until]
+            .into_iter()
+            .flatten()
+            .chain(related)
+            .max()
+            .unwrap_or(self.updated_at)
+    }
+}

@@ -13,6 +13,23 @@ pub enum Key {
     Id(String),
 }
 
+impl Key {
+    /// Whether the key could name anything: a valid slug or a UUID. Anything else (say, a NUL
+    /// byte that PostgreSQL rejects) cannot exist, so lookups answer "not found" without asking.
+    pub fn is_well_formed(&self) -> bool {
+        match self {
+            Key::Slug(slug) => slug::Slug::parse(slug).is_ok(),
+            Key::Id(id) => uuid::Uuid::parse_str(id).is_ok(),
+        }
+    }
+}
+
+/// Whether both databases store and compare this time alike (years 1 to 9999).
+pub fn is_storable_time(t: NaiveDateTime) -> bool {
+    use chrono::Datelike;
+    (1..=9999).contains(&t.year())
+}
+
 /// Whether an article read also loads its section, authors and tags. GraphQL skips them and
 /// loads only what a query asks for, through its batching loaders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -35,6 +35,11 @@ impl Cursor {
         };
         let bytes = URL_SAFE_NO_PAD.decode(raw.as_bytes()).map_err(|_| bad())?;
         let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        // Only what the service itself puts in cursors gets through to a query.
+        let key_ok = cursor.key.len() <= 200 && !cursor.key.contains('\0');
+        if uuid::Uuid::parse_str(&cursor.id).is_err() || !key_ok {
+            return Err(bad());
+        }
         if cursor.sort != sort {
             return Err(AppError::invalid_parameter(
                 "cursor",
@@ -117,7 +122,7 @@ mod tests {
         let c = Cursor {
             sort: "-published_at".into(),
             key: "2026-01-01 00:00:00".into(),
-            id: "x".into(),
+            id: "01a21649-143e-776e-b3ac-b0674a4dcbef".into(),
         };
         assert_eq!(
             Cursor::decode(&c.encode(), "-published_at").ok(),

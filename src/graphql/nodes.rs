@@ -96,6 +96,15 @@ fn slug_arg(argument: &str, raw: Option<String>) -> async_graphql::Result<Option
 impl ArticleFilter {
     pub fn into_domain(self) -> async_graphql::Result<content::ArticleFilter> {
         let micros = |t: DateTime<Utc>| chrono::SubsecRound::trunc_subsecs(t.naive_utc(), 6);
+        for (argument, time) in [
+            ("filter.publishedAfter", self.published_after),
+            ("filter.publishedBefore", self.published_before),
+            ("filter.updatedSince", self.updated_since),
+        ] {
+            if time.is_some_and(|t| !crate::domain::is_storable_time(t.naive_utc())) {
+                return Err(bad_input(argument, "must be between the years 1 and 9999"));
+            }
+        }
         if let Some(lang) = &self.language
             && !crate::service::validate::is_language_tag(lang)
         {
@@ -174,6 +183,8 @@ async fn nested_articles(
 }
 
 /// Anything with a global id.
+// Variants are built per resolved node and dropped at once; boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "Global id, for `node(id:)`."))]
 pub enum Node {

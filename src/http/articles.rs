@@ -83,7 +83,10 @@ impl Shape {
 
     /// The article as JSON with only the requested fields (all when none were named).
     fn render(&self, article: Article, freshness: &mut Freshness) -> AppResult<serde_json::Value> {
-        freshness.touch(utc(article.updated_at), &format!("article:{}", article.id));
+        freshness.touch(
+            utc(article.last_changed()),
+            &format!("article:{}", article.id),
+        );
         for author in &article.authors {
             freshness
                 .surrogate_keys
@@ -236,7 +239,10 @@ fn single(
     shape: &Shape,
     article: Article,
 ) -> AppResult<HttpResponse> {
-    let mut freshness = Freshness::default();
+    let mut freshness = Freshness {
+        dates_are_exact: true,
+        ..Freshness::default()
+    };
     let data = shape.render(article, &mut freshness)?;
     respond(
         req,

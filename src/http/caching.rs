@@ -18,6 +18,10 @@ pub struct Freshness {
     pub last_modified: Option<DateTime<Utc>>,
     /// Ids of the content in the response, for `Surrogate-Key`.
     pub surrogate_keys: Vec<String>,
+    /// Whether `last_modified` moves whenever the body changes, so `If-Modified-Since` may be
+    /// answered from it. Lists (an item can drop out) and counts (they change with other
+    /// content) answer conditional requests by ETag only.
+    pub dates_are_exact: bool,
 }
 
 impl Freshness {
@@ -33,15 +37,45 @@ fn strong_etag(body: &[u8]) -> String {
     format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(body))
 }
 
-/// True when `If-None-Match` names this ETag (weak comparison, as RFC 9110 asks for GET).
+/// The ETag a client sent, without the content-coding suffix `tag_encoding` adds.
+fn identity_tag(tag: &str) -> &str {
+    let tag = tag.trim().trim_start_matches("W/").trim_matches('"');
+    tag.split_once('-').map_or(tag, |(hash, _coding)| hash)
+}
+
+/// True when `If-None-Match` names this ETag (weak comparison, as RFC 9110 asks for GET), in
+/// any content coding.
 fn none_match_hits(req: &HttpRequest, etag: &str) -> Option<bool> {
     let value = req.headers().get(header::IF_NONE_MATCH)?.to_str().ok()?;
     Some(
         value
             .split(',')
-            .map(str::trim)
-            .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag),
+            .any(|tag| tag.trim() == "*" || identity_tag(tag) == identity_tag(etag)),
     )
+}
+
+/// A strong ETag names one sequence of bytes, so a compressed body gets its own tag:
+/// `"hash"` becomes `"hash-gzip"`. Runs outside the compression middleware.
+pub fn tag_encoding<B>(
+    mut res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::dev::ServiceResponse<B> {
+    let headers = res.headers_mut();
+    let coding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let etag = headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let (Some(coding), Some(etag)) = (coding, etag)
+        && coding != "identity"
+        && let Ok(value) =
+            header::HeaderValue::from_str(&format!("\"{}-{coding}\"", identity_tag(&etag)))
+    {
+        headers.insert(header::ETAG, value);
+    }
+    res
 }
 
 fn not_modified_since(req: &HttpRequest, last_modified: Option<DateTime<Utc>>) -> bool {
@@ -67,7 +101,7 @@ pub fn respond<T: Serialize>(
     // If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 §13.2.2).
     let unchanged = match none_match_hits(req, &etag) {
         Some(hit) => hit,
-        None => not_modified_since(req, freshness.last_modified),
+        None => freshness.dates_are_exact && not_modified_since(req, freshness.last_modified),
     };
     let mut response = if unchanged {
         HttpResponse::NotModified()

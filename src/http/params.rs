@@ -26,13 +26,13 @@ pub fn limit(raw: Option<&str>) -> AppResult<u32> {
 pub fn timestamp(name: &str, raw: Option<&str>) -> AppResult<Option<NaiveDateTime>> {
     raw.map(|s| {
         DateTime::parse_from_rfc3339(s.trim())
+            .ok()
             .map(|t| t.naive_utc().trunc_subsecs(6))
-            .map_err(|_| {
+            .filter(|t| crate::domain::is_storable_time(*t))
+            .ok_or_else(|| {
                 AppError::invalid_parameter(
                     name,
-                    format!(
-                        "{name} must be an RFC 3339 time such as 2026-11-26T09:00:00Z, got `{s}`"
-                    ),
+                    format!("{name} must be an RFC 3339 time between the years 1 and 9999 (UTC), such as 2026-11-26T09:00:00Z, got `{s}`"),
                 )
             })
     })

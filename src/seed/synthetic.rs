@@ -432,7 +432,10 @@ fn synthetic_article(
     (new, refs)
 }
 
-fn prepare_in_parallel(drafts: Vec<(NewArticle, References)>, now: chrono::NaiveDateTime) -> AppResult<Vec<PreparedArticle>> {
+fn prepare_in_parallel(
+    drafts: Vec<(NewArticle, References)>,
+    now: chrono::NaiveDateTime,
+) -> AppResult<Vec<PreparedArticle>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = drafts.len().div_ceil(threads).max(1);
     let mut chunks: Vec<Vec<(NewArticle, References)>> = Vec::new();
@@ -443,11 +446,21 @@ fn prepare_in_parallel(drafts: Vec<(NewArticle, References)>, now: chrono::Naive
     std::thread::scope(|scope| {
         let workers: Vec<_> = chunks
             .into_iter()
-            .map(|part| scope.spawn(move || part.into_iter().map(|(new, refs)| prepare(new, refs, now)).collect::<AppResult<Vec<_>>>()))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(|(new, refs)| prepare(new, refs, now))
+                        .collect::<AppResult<Vec<_>>>()
+                })
+            })
             .collect();
         let mut prepared = Vec::new();
         for worker in workers {
-            prepared.extend(worker.join().map_err(|_| AppError::internal("a rendering thread panicked"))??);
+            prepared.extend(
+                worker
+                    .join()
+                    .map_err(|_| AppError::internal("a rendering thread panicked"))??,
+            );
         }
         Ok(prepared)
     })

@@ -140,6 +140,7 @@ pub fn prepare(
         corrections: serde_json::to_string(&new.corrections).map_err(AppError::internal)?,
         created_at: now,
         updated_at: now,
+        created_by: None,
     };
     let position = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
     let bylines = refs
@@ -339,6 +340,11 @@ impl ContentService {
 
     /// One public article by slug or id; a hidden article is as absent as a missing one.
     pub async fn public_article(&self, key: Key, relations: Relations) -> AppResult<Article> {
+        if !key.is_well_formed() {
+            return Err(AppError::not_found(
+                "no published article has this slug or id",
+            ));
+        }
         let now = domain::now();
         self.db
             .read(move |conn| {

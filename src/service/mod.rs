@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod batch;
+pub mod keys;
 pub mod render;
 pub mod taxonomy;
 pub mod validate;

@@ -121,9 +121,15 @@ fn slug_cursor(kind: &str, slug: &str, id: &str) -> Cursor {
 }
 
 fn slug_after(cursor: Option<&str>, kind: &str) -> AppResult<Option<String>> {
-    cursor
-        .map(|raw| Cursor::decode(raw, kind).map(|c| c.key))
-        .transpose()
+    let Some(raw) = cursor else { return Ok(None) };
+    let key = Cursor::decode(raw, kind)?.key;
+    match crate::domain::slug::Slug::parse(&key) {
+        Ok(_) => Ok(Some(key)),
+        Err(_) => Err(AppError::invalid_parameter(
+            "cursor",
+            "the cursor is malformed; use `next_cursor` from a previous page",
+        )),
+    }
 }
 
 fn sections_with_counts(conn: &mut DbConnection, rows: Vec<SectionRow>) -> AppResult<Vec<Section>> {
@@ -246,6 +252,12 @@ impl ContentService {
 
     /// One section by slug or id, with its number of public articles.
     pub async fn section(&self, key: Key) -> AppResult<Section> {
+        if !key.is_well_formed() {
+            return Err(AppError::not_found(format!(
+                "no section has the {}",
+                describe(&key)
+            )));
+        }
         self.db
             .read(move |conn| {
                 let row = taxonomy::section_by_key(conn, &key)?.ok_or_else(|| {
@@ -260,6 +272,12 @@ impl ContentService {
 
     /// One author by slug or id, with its number of public articles.
     pub async fn author(&self, key: Key) -> AppResult<Author> {
+        if !key.is_well_formed() {
+            return Err(AppError::not_found(format!(
+                "no author has the {}",
+                describe(&key)
+            )));
+        }
         self.db
             .read(move |conn| {
                 let row = taxonomy::author_by_key(conn, &key)?.ok_or_else(|| {
@@ -274,6 +292,12 @@ impl ContentService {
 
     /// One tag by slug or id, with its number of public articles.
     pub async fn tag(&self, key: Key) -> AppResult<Tag> {
+        if !key.is_well_formed() {
+            return Err(AppError::not_found(format!(
+                "no tag has the {}",
+                describe(&key)
+            )));
+        }
         self.db
             .read(move |conn| {
                 let row = taxonomy::tag_by_key(conn, &key)?.ok_or_else(|| {

@@ -3,10 +3,13 @@
 
 mod helpers;
 
+mod articles_api;
 mod cli;
 mod contracts;
+mod graphql;
 mod health;
 mod migrations;
 mod pagination;
 mod relations;
+mod taxonomy_api;
 mod visibility;

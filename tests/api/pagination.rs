@@ -22,11 +22,16 @@ async fn seed_many(app: &TestApp) {
     app.seed_taxonomy().await;
     let section = app
         .content
-        .section_by_slug("news")
+        .section(byline::domain::Key::Slug("news".into()))
         .await
         .expect("section")
         .id;
-    let author = app.content.author_by_slug("desk").await.expect("author").id;
+    let author = app
+        .content
+        .author(byline::domain::Key::Slug("desk".into()))
+        .await
+        .expect("author")
+        .id;
     let now = domain::now();
     let mut rows = Vec::new();
     let (mut bylines, mut tagging) = (Vec::new(), Vec::new());

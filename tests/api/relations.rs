@@ -25,6 +25,7 @@ async fn statements_for_a_page(backend: Backend) {
                 ArticleSort::default(),
                 None,
                 limit,
+                byline::domain::Relations::Load,
             )
             .await
             .expect("page");

@@ -20,9 +20,21 @@ pub async fn insert_raw(
     now: NaiveDateTime,
     tweak: impl FnOnce(&mut ArticleRow) + Send + 'static,
 ) -> String {
-    let section = content.section_by_slug("news").await.expect("section").id;
-    let author = content.author_by_slug("desk").await.expect("author").id;
-    let tag = content.tag_by_slug("eu").await.expect("tag").id;
+    let section = content
+        .section(byline::domain::Key::Slug("news".into()))
+        .await
+        .expect("section")
+        .id;
+    let author = content
+        .author(byline::domain::Key::Slug("desk".into()))
+        .await
+        .expect("author")
+        .id;
+    let tag = content
+        .tag(byline::domain::Key::Slug("eu".into()))
+        .await
+        .expect("tag")
+        .id;
     let refs = References {
         section_id: Some(section),
         author_ids: vec![author],

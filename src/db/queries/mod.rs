@@ -19,6 +19,8 @@ macro_rules! insert_rows {
 pub(crate) use insert_rows;
 
 pub mod articles;
+pub mod editorial;
+pub mod keys;
 pub mod relations;
 pub mod revisions;
 pub mod taxonomy;
@@ -33,10 +35,14 @@ pub fn time_to_cursor_key(t: NaiveDateTime) -> String {
 }
 
 pub fn time_from_cursor_key(key: &str) -> AppResult<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(key, CURSOR_TIME_FORMAT).map_err(|_| {
-        AppError::invalid_parameter(
-            "cursor",
-            "the cursor is malformed; use `next_cursor` from a previous page",
-        )
-    })
+    NaiveDateTime::parse_from_str(key, CURSOR_TIME_FORMAT)
+        .ok()
+        .filter(|t| crate::domain::is_storable_time(*t))
+        .ok_or(())
+        .map_err(|_| {
+            AppError::invalid_parameter(
+                "cursor",
+                "the cursor is malformed; use `next_cursor` from a previous page",
+            )
+        })
 }
