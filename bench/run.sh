@@ -92,6 +92,7 @@ for backend in $BACKENDS; do
       "20 newest by tag|$BASE/v1/articles?tag=$tag&limit=20&$include"
       "deep page by cursor|$BASE/v1/articles?limit=20&$include&cursor=$cursor"
       "GraphQL 20 newest|$BASE/graphql"
+      "search a common word|$BASE/v1/search?q=budget&limit=20"
     )
     for scenario in "${scenarios[@]}"; do
       name=${scenario%%|*}

@@ -30,12 +30,42 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Load content: the demo newsroom, or a generated dataset for benchmarks.
     Seed(SeedArgs),
+    /// Manage API keys: create (the key is printed once), list, revoke.
+    Keys(KeysArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub action: KeysAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Create a key and print it; it is stored only as a hash and cannot be shown again.
+    Create {
+        /// content, partner, contributor, editor or admin.
+        #[arg(long)]
+        role: crate::auth::Role,
+        /// Who or what the key is for, e.g. "cms" or "ana@newsroom".
+        #[arg(long)]
+        name: String,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by id; it stops working at once.
+    Revoke {
+        /// The key's id, as `keys list` shows it.
+        id: String,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct DatabaseArgs {
     /// `postgres://…`, `sqlite://PATH` or a file path. Default: an SQLite file in ./data/.
-    #[arg(long, env = "DATABASE_URL", default_value = crate::config::DEFAULT_SQLITE_PATH)]
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = crate::config::DEFAULT_SQLITE_PATH)]
     pub database_url: String,
 }
 
@@ -71,6 +101,9 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<String>,
+    /// Seconds between runs of the scheduler that publishes due scheduled articles.
+    #[arg(long, env = "BYLINE_SCHEDULER_INTERVAL", default_value_t = 5)]
+    pub scheduler_interval: u64,
     /// Answer GraphQL introspection queries (`false` hides the schema).
     #[arg(long, env = "BYLINE_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub graphql_introspection: bool,
@@ -147,7 +180,41 @@ pub async fn run(cli: Cli) -> AppResult<()> {
             }
             Ok(())
         }
+        Command::Keys(args) => keys(args).await,
     }
+}
+
+async fn keys(args: KeysArgs) -> AppResult<()> {
+    let url = args.database.parse()?;
+    let content = ContentService::new(open(&url, 1)?);
+    let mut out = std::io::stdout();
+    match args.action {
+        KeysAction::Create { role, name } => {
+            let (key, secret) = content.create_key(name, role).await?;
+            let _ = writeln!(
+                out,
+                "Created {} key `{}` (id {}). Store it now; it is not shown again:\n{secret}",
+                key.role, key.name, key.id
+            );
+        }
+        KeysAction::List => {
+            for key in content.list_keys().await? {
+                let state = key
+                    .revoked_at
+                    .map_or_else(|| "active".to_owned(), |t| format!("revoked {t}"));
+                let _ = writeln!(
+                    out,
+                    "{}  {:<11}  byl_{}_…  {}  {}",
+                    key.id, key.role, key.prefix, key.name, state
+                );
+            }
+        }
+        KeysAction::Revoke { id } => {
+            content.revoke_key(&id).await?;
+            let _ = writeln!(out, "Revoked key {id}.");
+        }
+    }
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> AppResult<()> {
@@ -158,6 +225,17 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         load_demo(&content).await?;
     }
     let articles = content.count_articles().await?;
+    let admin_hint = if content.has_admin_key().await? {
+        String::new()
+    } else {
+        format!(
+            "\n  No admin key yet. Create one with: byline keys create --role admin --name you --database-url {url}"
+        )
+    };
+    crate::startup::spawn_scheduler(
+        content.clone(),
+        std::time::Duration::from_secs(args.scheduler_interval.max(1)),
+    );
     let settings = Settings {
         bind: args.bind.clone(),
         database: url.clone(),
@@ -177,7 +255,7 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
          REST:     curl {base}/v1/articles?limit=3&fields=slug,title,published_at\n  \
          GraphQL:  {base}/graphql (GraphiQL in a browser)\n  \
          OpenAPI:  {base}/openapi.yaml\n  \
-         Health:   {base}/readyz"
+         Health:   {base}/readyz{admin_hint}"
     );
     app.run_until_stopped()
         .await

@@ -121,3 +121,18 @@ impl Application {
         self.server.await
     }
 }
+
+/// Publishes due scheduled articles now (catching up on any missed while stopped) and then
+/// every `interval`. Every instance may run it: each publication is saved once.
+pub fn spawn_scheduler(content: ContentService, interval: std::time::Duration) {
+    actix_web::rt::spawn(async move {
+        loop {
+            match content.publish_due_articles().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(published = n, "published scheduled articles"),
+                Err(e) => tracing::warn!(error = %e, "the scheduler could not run"),
+            }
+            actix_web::rt::time::sleep(interval).await;
+        }
+    });
+}

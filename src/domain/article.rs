@@ -215,6 +215,10 @@ pub struct ArticleFilter {
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
     pub updated_since: Option<NaiveDateTime>,
+    /// Staff lists only: articles in this workflow state.
+    pub status: Option<ArticleStatus>,
+    /// Staff lists only: articles created with this API key.
+    pub created_by: Option<String>,
 }
 
 impl Article {

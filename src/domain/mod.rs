@@ -2,6 +2,7 @@
 
 pub mod article;
 pub mod page;
+pub mod search;
 pub mod slug;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};

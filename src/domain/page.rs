@@ -30,7 +30,7 @@ impl Cursor {
         let bad = || {
             AppError::invalid_parameter(
                 "cursor",
-                "the cursor is malformed; use `next_cursor` from a previous page",
+                "the cursor is malformed; pass the cursor of a previous page",
             )
         };
         let bytes = URL_SAFE_NO_PAD.decode(raw.as_bytes()).map_err(|_| bad())?;

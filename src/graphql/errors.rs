@@ -42,11 +42,25 @@ pub fn bad_input(argument: &str, message: impl Into<String>) -> async_graphql::E
 
 pub trait GqlResultExt<T> {
     fn gql(self) -> async_graphql::Result<T>;
+    /// For list resolvers: names the GraphQL arguments (`after`, `first`) where the service
+    /// speaks of `cursor` and `limit`.
+    fn gql_args(self) -> async_graphql::Result<T>;
 }
 
 impl<T> GqlResultExt<T> for Result<T, AppError> {
     fn gql(self) -> async_graphql::Result<T> {
         self.map_err(gql)
+    }
+
+    fn gql_args(self) -> async_graphql::Result<T> {
+        self.map_err(|mut err| {
+            err.parameter = err.parameter.map(|p| match p.as_str() {
+                "cursor" => "after".to_owned(),
+                "limit" => "first".to_owned(),
+                _ => p,
+            });
+            gql(err)
+        })
     }
 }
 

@@ -1,53 +1,129 @@
-//! Caps on the shape of a query that depth and complexity limits do not catch: how many
-//! root fields and aliases one request may hold (alias batching multiplies work cheaply).
+//! Caps on the shape of a query, checked right after parsing and before async-graphql's own
+//! recursion check and validation (which, like any naive walk, is exponential on fragments that spread each other
+//! twice). Fragments are measured once each, so the check is linear in the document's size:
+//! root fields, aliases and the total number of fields once fragments are expanded. With
+//! introspection turned off, `__schema` and `__type` are refused here with a clear error.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{
-    ServerError, ServerResult, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
+    Request, ServerError, ServerResult,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
 
 pub const MAX_ROOT_FIELDS: usize = 20;
 pub const MAX_ALIASES: usize = 30;
+/// Fields once every fragment is expanded; far above any real page query.
+pub const MAX_EXPANDED_FIELDS: usize = 5_000;
 
-pub struct ShapeLimits;
+pub struct ShapeLimits {
+    pub introspection: bool,
+}
 
 impl ExtensionFactory for ShapeLimits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ShapeLimitsExtension)
-    }
-}
-
-struct ShapeLimitsExtension;
-
-fn count_aliases(set: &SelectionSet, document: &ExecutableDocument, depth: usize) -> usize {
-    // Fragments can nest; the depth limit bounds this walk on hostile documents.
-    if depth > 64 {
-        return 0;
-    }
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(field) => {
-                usize::from(field.node.alias.is_some())
-                    + count_aliases(&field.node.selection_set.node, document, depth + 1)
-            }
-            Selection::InlineFragment(fragment) => {
-                count_aliases(&fragment.node.selection_set.node, document, depth + 1)
-            }
-            Selection::FragmentSpread(spread) => document
-                .fragments
-                .get(&spread.node.fragment_name.node)
-                .map_or(0, |f| {
-                    count_aliases(&f.node.selection_set.node, document, depth + 1)
-                }),
+        Arc::new(ShapeLimitsExtension {
+            introspection: self.introspection,
         })
-        .sum()
+    }
 }
 
-fn too_big(message: String) -> ServerError {
+struct ShapeLimitsExtension {
+    introspection: bool,
+}
+
+/// What a selection set adds up to once fragments are expanded.
+#[derive(Clone, Copy, Default)]
+struct Size {
+    fields: usize,
+    aliases: usize,
+    introspects: bool,
+}
+
+impl Size {
+    fn add(self, other: Size) -> Size {
+        Size {
+            fields: self.fields.saturating_add(other.fields),
+            aliases: self.aliases.saturating_add(other.aliases),
+            introspects: self.introspects || other.introspects,
+        }
+    }
+}
+
+/// Sizes of named fragments, each computed once. A cycle (invalid anyway) counts as huge.
+struct Measure<'a> {
+    document: &'a ExecutableDocument,
+    fragments: HashMap<String, Option<Size>>,
+}
+
+const HUGE: Size = Size {
+    fields: usize::MAX,
+    aliases: usize::MAX,
+    introspects: false,
+};
+
+impl Measure<'_> {
+    fn fragment(&mut self, name: &str) -> Size {
+        match self.fragments.get(name) {
+            Some(Some(size)) => return *size,
+            Some(None) => return HUGE,
+            None => {}
+        }
+        self.fragments.insert(name.to_owned(), None);
+        let document = self.document;
+        let size = document
+            .fragments
+            .get(name)
+            .map_or(Size::default(), |f| self.set(&f.node.selection_set.node));
+        self.fragments.insert(name.to_owned(), Some(size));
+        size
+    }
+
+    fn set(&mut self, set: &SelectionSet) -> Size {
+        set.items.iter().fold(Size::default(), |total, item| {
+            let size = match &item.node {
+                Selection::Field(field) => {
+                    let name = field.node.name.node.as_str();
+                    let own = Size {
+                        fields: 1,
+                        aliases: usize::from(field.node.alias.is_some()),
+                        introspects: name == "__schema" || name == "__type",
+                    };
+                    own.add(self.set(&field.node.selection_set.node))
+                }
+                Selection::InlineFragment(fragment) => self.set(&fragment.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    self.fragment(spread.node.fragment_name.node.as_str())
+                }
+            };
+            total.add(size)
+        })
+    }
+
+    /// Root fields of a selection set, looking through fragments at the top level.
+    fn roots(&mut self, set: &SelectionSet, depth: usize) -> usize {
+        if depth > 32 {
+            return usize::MAX;
+        }
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(_) => 1,
+                Selection::InlineFragment(f) => self.roots(&f.node.selection_set.node, depth + 1),
+                Selection::FragmentSpread(spread) => {
+                    let document = self.document;
+                    document
+                        .fragments
+                        .get(&spread.node.fragment_name.node)
+                        .map_or(0, |f| self.roots(&f.node.selection_set.node, depth + 1))
+                }
+            })
+            .fold(0usize, usize::saturating_add)
+    }
+}
+
+fn refused(message: String) -> ServerError {
     let mut error = ServerError::new(message, None);
     error
         .extensions
@@ -56,30 +132,55 @@ fn too_big(message: String) -> ServerError {
     error
 }
 
+fn check(document: &ExecutableDocument, introspection: bool) -> ServerResult<()> {
+    let mut measure = Measure {
+        document,
+        fragments: HashMap::new(),
+    };
+    for (_, operation) in document.operations.iter() {
+        let set = &operation.node.selection_set.node;
+        let roots = measure.roots(set, 0);
+        if roots > MAX_ROOT_FIELDS {
+            return Err(refused(format!(
+                "the query selects {roots} root fields; at most {MAX_ROOT_FIELDS} are allowed"
+            )));
+        }
+        let size = measure.set(set);
+        if size.fields > MAX_EXPANDED_FIELDS {
+            return Err(refused(format!(
+                "the query expands to more than {MAX_EXPANDED_FIELDS} fields"
+            )));
+        }
+        if size.aliases > MAX_ALIASES {
+            return Err(refused(format!(
+                "the query uses {} aliases; at most {MAX_ALIASES} are allowed",
+                size.aliases
+            )));
+        }
+        if size.introspects && !introspection {
+            return Err(refused(
+                "introspection is turned off on this server".to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl Extension for ShapeLimitsExtension {
-    async fn parse_query(
+    /// Runs after the persisted-query extension has turned a hash into a document; otherwise
+    /// parses the text (async-graphql keeps the document, so nothing is parsed twice).
+    async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        for (_, operation) in document.operations.iter() {
-            let roots = operation.node.selection_set.node.items.len();
-            if roots > MAX_ROOT_FIELDS {
-                return Err(too_big(format!(
-                    "the query selects {roots} root fields; at most {MAX_ROOT_FIELDS} are allowed"
-                )));
-            }
-            let aliases = count_aliases(&operation.node.selection_set.node, &document, 0);
-            if aliases > MAX_ALIASES {
-                return Err(too_big(format!(
-                    "the query uses {aliases} aliases; at most {MAX_ALIASES} are allowed"
-                )));
-            }
-        }
-        Ok(document)
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let mut request = next.run(ctx, request).await?;
+        let document = request
+            .parsed_query()
+            .map_err(|e| refused(format!("syntax error: {}", e.message)))?;
+        check(document, self.introspection)?;
+        Ok(request)
     }
 }

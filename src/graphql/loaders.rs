@@ -1,7 +1,7 @@
 //! DataLoaders, made per request: they gather the keys that sibling resolvers ask for and
 //! load them with the service's batch queries, one query per relation.
 
-use std::{collections::HashMap, time::Duration};
+use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 
@@ -85,12 +85,13 @@ pub struct Loaders {
 
 impl Loaders {
     pub fn new(content: &ContentService) -> Loaders {
-        // No waiting: sibling resolvers enqueue their keys in the same poll, before the
-        // spawned batch runs.
+        // The default short delay lets every item of a long list enqueue its key before the
+        // batch runs (async-graphql polls list items in groups). Article lists avoid the wait
+        // altogether by loading relations with the page (`nodes::relations_wanted`).
         fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
             loader: T,
         ) -> DataLoader<T> {
-            DataLoader::new(loader, actix_web::rt::spawn).delay(Duration::ZERO)
+            DataLoader::new(loader, actix_web::rt::spawn)
         }
         Loaders {
             authors: make(AuthorsOfArticles(content.clone())),

@@ -8,6 +8,7 @@ pub mod limits;
 pub mod loaders;
 pub mod nodes;
 pub mod query;
+pub mod search;
 
 use async_graphql::{
     EmptyMutation, EmptySubscription, Schema,
@@ -33,7 +34,7 @@ pub fn build_schema(content: ContentService, introspection: bool) -> BylineSchem
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(64)
         .limit_directives(8)
-        .extension(limits::ShapeLimits)
+        .extension(limits::ShapeLimits { introspection })
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
             PERSISTED_QUERIES,
         )));

@@ -127,6 +127,7 @@ impl ArticleFilter {
             published_after: self.published_after.map(micros),
             published_before: self.published_before.map(micros),
             updated_since: self.updated_since.map(micros),
+            ..Default::default()
         })
     }
 }
@@ -169,17 +170,14 @@ async fn nested_articles(
 ) -> async_graphql::Result<Connection<String, ArticleNode>> {
     let content = ctx.data_unchecked::<ContentService>();
     let limit = page_size(first)?;
+    let relations = relations_wanted(ctx);
     let page = content
-        .list_public_articles(
-            filter,
-            sort.into(),
-            after.as_deref(),
-            limit,
-            Relations::Skip,
-        )
+        .list_public_articles(filter, sort.into(), after.as_deref(), limit, relations)
         .await
-        .gql()?;
-    Ok(connection(page, after.is_some(), ArticleNode))
+        .gql_args()?;
+    Ok(connection(page, after.is_some(), |a| {
+        ArticleNode::new(a, relations)
+    }))
 }
 
 /// Anything with a global id.
@@ -195,37 +193,65 @@ pub enum Node {
 }
 
 /// A published article.
-pub struct ArticleNode(pub Article);
+pub struct ArticleNode {
+    pub article: Article,
+    /// Whether section, authors and tags came with the article (a list that asked for them
+    /// loads them for the whole page at once) or are left to the loaders.
+    pub relations: Relations,
+}
+
+impl ArticleNode {
+    pub fn new(article: Article, relations: Relations) -> Self {
+        ArticleNode { article, relations }
+    }
+}
+
+/// Whether a connection's nodes ask for related objects: then the page loads them in one
+/// query per relation, however long it is.
+pub fn relations_wanted(ctx: &Context<'_>) -> Relations {
+    let node = ctx.look_ahead().field("edges").field("node");
+    if ["section", "authors", "tags"]
+        .iter()
+        .any(|f| node.field(f).exists())
+    {
+        Relations::Load
+    } else {
+        Relations::Skip
+    }
+}
 
 #[Object(name = "Article")]
 impl ArticleNode {
     /// Global id, for `node(id:)`.
     async fn id(&self) -> ID {
-        encode(NodeKind::Article, &self.0.id)
+        encode(NodeKind::Article, &self.article.id)
     }
     /// The UUID used by the REST API.
     async fn database_id(&self) -> &str {
-        &self.0.id
+        &self.article.id
     }
     async fn slug(&self) -> &str {
-        &self.0.slug
+        &self.article.slug
     }
     async fn title(&self) -> &str {
-        &self.0.title
+        &self.article.title
     }
     async fn standfirst(&self) -> Option<&str> {
-        self.0.standfirst.as_deref()
+        self.article.standfirst.as_deref()
     }
     /// Sanitized HTML of the body.
     async fn body_html(&self) -> &str {
-        &self.0.body_html
+        &self.article.body_html
     }
     /// The body as plain text, one paragraph a line.
     async fn body_text(&self) -> &str {
-        &self.0.body_text
+        &self.article.body_text
     }
     async fn section(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<SectionNode>> {
-        let Some(id) = self.0.section_id.clone() else {
+        if self.relations == Relations::Load {
+            return Ok(self.article.section.clone().map(SectionNode));
+        }
+        let Some(id) = self.article.section_id.clone() else {
             return Ok(None);
         };
         Ok(loaders(ctx)
@@ -237,9 +263,18 @@ impl ArticleNode {
     }
     /// In byline order.
     async fn authors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AuthorNode>> {
+        if self.relations == Relations::Load {
+            return Ok(self
+                .article
+                .authors
+                .iter()
+                .cloned()
+                .map(AuthorNode)
+                .collect());
+        }
         let authors = loaders(ctx)
             .authors
-            .load_one(self.0.id.clone())
+            .load_one(self.article.id.clone())
             .await
             .gql()?;
         Ok(authors
@@ -250,47 +285,54 @@ impl ArticleNode {
     }
     /// In display order.
     async fn tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TagNode>> {
-        let tags = loaders(ctx).tags.load_one(self.0.id.clone()).await.gql()?;
+        if self.relations == Relations::Load {
+            return Ok(self.article.tags.iter().cloned().map(TagNode).collect());
+        }
+        let tags = loaders(ctx)
+            .tags
+            .load_one(self.article.id.clone())
+            .await
+            .gql()?;
         Ok(tags.unwrap_or_default().into_iter().map(TagNode).collect())
     }
     async fn published_at(&self) -> Option<DateTime<Utc>> {
-        self.0.published_at.map(utc)
+        self.article.published_at.map(utc)
     }
     async fn first_published_at(&self) -> Option<DateTime<Utc>> {
-        self.0.first_published_at.map(utc)
+        self.article.first_published_at.map(utc)
     }
     async fn updated_at(&self) -> DateTime<Utc> {
-        utc(self.0.updated_at)
+        utc(self.article.updated_at)
     }
     /// BCP 47 language tag.
     async fn language(&self) -> &str {
-        &self.0.language
+        &self.article.language
     }
     /// Where the story was filed from.
     async fn dateline(&self) -> Option<&str> {
-        self.0.dateline.as_deref()
+        self.article.dateline.as_deref()
     }
     async fn hero_image(&self) -> Option<HeroImageObject> {
-        self.0.hero_image.clone().map(HeroImageObject::from)
+        self.article.hero_image.clone().map(HeroImageObject::from)
     }
     async fn seo_title(&self) -> Option<&str> {
-        self.0.seo_title.as_deref()
+        self.article.seo_title.as_deref()
     }
     async fn seo_description(&self) -> Option<&str> {
-        self.0.seo_description.as_deref()
+        self.article.seo_description.as_deref()
     }
     async fn canonical_url(&self) -> Option<&str> {
-        self.0.canonical_url.as_deref()
+        self.article.canonical_url.as_deref()
     }
     async fn word_count(&self) -> i32 {
-        self.0.word_count
+        self.article.word_count
     }
     async fn reading_time_minutes(&self) -> i32 {
-        self.0.reading_time_minutes
+        self.article.reading_time_minutes
     }
     /// Dated correction notes.
     async fn corrections(&self) -> Vec<CorrectionObject> {
-        self.0
+        self.article
             .corrections
             .iter()
             .cloned()
@@ -415,7 +457,9 @@ impl AuthorNode {
         article_count(ctx, self.0.article_count, CountOf::Author, &self.0.id).await
     }
     /// Published articles by this author.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(
+        complexity = "(first.unwrap_or(20).max(1) as usize).saturating_mul(child_complexity).saturating_add(1)"
+    )]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -495,7 +539,9 @@ impl TagNode {
         article_count(ctx, self.0.article_count, CountOf::Tag, &self.0.id).await
     }
     /// Published articles with this tag.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(
+        complexity = "(first.unwrap_or(20).max(1) as usize).saturating_mul(child_complexity).saturating_add(1)"
+    )]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -537,7 +583,9 @@ impl SectionNode {
         article_count(ctx, self.0.article_count, CountOf::Section, &self.0.id).await
     }
     /// Published articles in this section.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(
+        complexity = "(first.unwrap_or(20).max(1) as usize).saturating_mul(child_complexity).saturating_add(1)"
+    )]
     async fn articles(
         &self,
         ctx: &Context<'_>,

@@ -7,7 +7,7 @@ use super::{
     ids::{self, NodeKind},
     nodes::{
         ArticleFilter, ArticleNode, ArticleSort, AuthorNode, Node, SectionNode, TagKindEnum,
-        TagNode, connection, page_size,
+        TagNode, connection, page_size, relations_wanted,
     },
 };
 use crate::{
@@ -58,11 +58,16 @@ impl QueryRoot {
         id: Option<ID>,
     ) -> async_graphql::Result<Option<ArticleNode>> {
         let key = key(slug, id, NodeKind::Article)?;
-        Ok(optional(content(ctx).public_article(key, Relations::Skip).await)?.map(ArticleNode))
+        Ok(
+            optional(content(ctx).public_article(key, Relations::Skip).await)?
+                .map(|a| ArticleNode::new(a, Relations::Skip)),
+        )
     }
 
     /// Published articles, filtered and sorted, as a Relay connection (at most 100 a page).
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(
+        complexity = "(first.unwrap_or(20).max(1) as usize).saturating_mul(child_complexity).saturating_add(1)"
+    )]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -73,17 +78,50 @@ impl QueryRoot {
     ) -> async_graphql::Result<Connection<String, ArticleNode>> {
         let limit = page_size(first)?;
         let filter = filter.unwrap_or_default().into_domain()?;
+        let relations = relations_wanted(ctx);
         let page = content(ctx)
-            .list_public_articles(
+            .list_public_articles(filter, sort.into(), after.as_deref(), limit, relations)
+            .await
+            .gql_args()?;
+        Ok(connection(page, after.is_some(), |a| {
+            ArticleNode::new(a, relations)
+        }))
+    }
+
+    /// Full-text search over published articles, with every filter of `articles`: best match
+    /// first (or by date with `sort`), each result with a highlighted snippet. `query` reads
+    /// like a web search: every word must appear, "quoted words" together, `-word` excluded,
+    /// `or` between alternatives; at most 500 characters.
+    #[graphql(
+        complexity = "(first.unwrap_or(20).max(1) as usize).saturating_mul(child_complexity).saturating_add(1)"
+    )]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        filter: Option<ArticleFilter>,
+        #[graphql(default)] sort: super::search::SearchSortEnum,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, super::search::SearchResultNode>> {
+        let limit = page_size(first)?;
+        let query = crate::service::search::parse_query("query", &query).gql()?;
+        let filter = filter.unwrap_or_default().into_domain()?;
+        let relations = super::search::relations_wanted(ctx);
+        let page = content(ctx)
+            .search_public_articles(
+                query,
                 filter,
                 sort.into(),
                 after.as_deref(),
                 limit,
-                Relations::Skip,
+                relations,
             )
             .await
-            .gql()?;
-        Ok(connection(page, after.is_some(), ArticleNode))
+            .gql_args()?;
+        Ok(connection(page, after.is_some(), |hit| {
+            super::search::SearchResultNode::new(hit, relations)
+        }))
     }
 
     /// One author, by `slug` or `id`.
@@ -98,7 +136,9 @@ impl QueryRoot {
     }
 
     /// Authors by slug.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(
+        complexity = "(first.unwrap_or(20).max(1) as usize).saturating_mul(child_complexity).saturating_add(1)"
+    )]
     async fn authors(
         &self,
         ctx: &Context<'_>,
@@ -108,7 +148,7 @@ impl QueryRoot {
         let page = content(ctx)
             .list_authors(after.as_deref(), page_size(first)?)
             .await
-            .gql()?;
+            .gql_args()?;
         Ok(connection(page, after.is_some(), AuthorNode))
     }
 
@@ -124,7 +164,9 @@ impl QueryRoot {
     }
 
     /// Tags by slug, optionally of one kind.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(
+        complexity = "(first.unwrap_or(20).max(1) as usize).saturating_mul(child_complexity).saturating_add(1)"
+    )]
     async fn tags(
         &self,
         ctx: &Context<'_>,
@@ -135,7 +177,7 @@ impl QueryRoot {
         let page = content(ctx)
             .list_tags(kind.map(Into::into), after.as_deref(), page_size(first)?)
             .await
-            .gql()?;
+            .gql_args()?;
         Ok(connection(page, after.is_some(), TagNode))
     }
 
@@ -151,7 +193,9 @@ impl QueryRoot {
     }
 
     /// Sections by slug.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(
+        complexity = "(first.unwrap_or(20).max(1) as usize).saturating_mul(child_complexity).saturating_add(1)"
+    )]
     async fn sections(
         &self,
         ctx: &Context<'_>,
@@ -161,7 +205,7 @@ impl QueryRoot {
         let page = content(ctx)
             .list_sections(after.as_deref(), page_size(first)?)
             .await
-            .gql()?;
+            .gql_args()?;
         Ok(connection(page, after.is_some(), SectionNode))
     }
 
@@ -172,7 +216,7 @@ impl QueryRoot {
         let key = Key::Id(uuid);
         Ok(match kind {
             NodeKind::Article => optional(content.public_article(key, Relations::Skip).await)?
-                .map(|a| Node::Article(ArticleNode(a))),
+                .map(|a| Node::Article(ArticleNode::new(a, Relations::Skip))),
             NodeKind::Author => {
                 optional(content.author(key).await)?.map(|a| Node::Author(AuthorNode(a)))
             }

@@ -6,55 +6,63 @@ use utoipa::IntoParams;
 
 use super::{
     AppState,
+    auth::optional_caller,
     caching::{Freshness, respond},
     params,
     problem::Problem,
     views::{ARTICLE_FIELDS, ArticleJson, Includes, ItemEnvelope, ListEnvelope, ListMeta, utc},
 };
 use crate::{
+    auth::Action,
     domain::{
         Key, Relations,
         article::{Article, ArticleFilter, ArticleSort},
     },
     error::{AppError, AppResult},
+    service::editorial::{PublicLookup, Reader},
 };
 
 /// Query parameters of `GET /v1/articles`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ArticleListParams {
+    /// Full-text query, as on `/v1/search`; results then also carry a `snippet`, and come in
+    /// date order (`sort`). For relevance order use `/v1/search`.
+    pub(super) q: Option<String>,
     /// Section slug.
-    section: Option<String>,
+    pub(super) section: Option<String>,
     /// One or more tag slugs, comma-separated.
-    tag: Option<String>,
+    pub(super) tag: Option<String>,
     /// With several tags: `all` (default) needs every tag, `any` needs one of them.
-    tag_mode: Option<String>,
+    pub(super) tag_mode: Option<String>,
     /// Author slug.
-    author: Option<String>,
+    pub(super) author: Option<String>,
     /// BCP 47 language tag, e.g. `en`.
-    lang: Option<String>,
+    pub(super) lang: Option<String>,
     /// Only articles published at or after this RFC 3339 time.
-    published_after: Option<String>,
+    pub(super) published_after: Option<String>,
     /// Only articles published before this RFC 3339 time.
-    published_before: Option<String>,
+    pub(super) published_before: Option<String>,
     /// Only articles changed at or after this RFC 3339 time (for clients that sync).
-    updated_since: Option<String>,
+    pub(super) updated_since: Option<String>,
     /// `-published_at` (default), `published_at` or `-updated_at`.
-    sort: Option<String>,
+    pub(super) sort: Option<String>,
     /// Page size, 1 to 100 (default 20).
-    limit: Option<String>,
+    pub(super) limit: Option<String>,
     /// `meta.next_cursor` of the previous page.
-    cursor: Option<String>,
+    pub(super) cursor: Option<String>,
     /// Comma-separated article fields to return, e.g. `id,slug,title`.
-    fields: Option<String>,
+    pub(super) fields: Option<String>,
     /// Related objects to embed whole: any of `authors,tags,section`.
-    include: Option<String>,
+    pub(super) include: Option<String>,
 }
 
 /// Query parameters of single-article reads.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ArticleReadParams {
+    /// A preview token minted by an editor: reads this one article in any state.
+    preview_token: Option<String>,
     /// Comma-separated article fields to return.
     fields: Option<String>,
     /// Related objects to embed whole: any of `authors,tags,section`.
@@ -62,13 +70,13 @@ pub struct ArticleReadParams {
 }
 
 /// How the caller wants articles shaped.
-struct Shape {
+pub(super) struct Shape {
     includes: Includes,
     fields: Vec<String>,
 }
 
 impl Shape {
-    fn parse(fields: Option<&str>, include: Option<&str>) -> AppResult<Shape> {
+    pub(super) fn parse(fields: Option<&str>, include: Option<&str>) -> AppResult<Shape> {
         let names = params::name_list("include", include, &["authors", "tags", "section"])?;
         let includes = Includes {
             authors: names.iter().any(|n| n == "authors"),
@@ -82,7 +90,11 @@ impl Shape {
     }
 
     /// The article as JSON with only the requested fields (all when none were named).
-    fn render(&self, article: Article, freshness: &mut Freshness) -> AppResult<serde_json::Value> {
+    pub(super) fn render(
+        &self,
+        article: Article,
+        freshness: &mut Freshness,
+    ) -> AppResult<serde_json::Value> {
         freshness.touch(
             utc(article.last_changed()),
             &format!("article:{}", article.id),
@@ -112,7 +124,7 @@ impl Shape {
     }
 }
 
-fn filter_from(p: &ArticleListParams) -> AppResult<ArticleFilter> {
+pub(super) fn filter_from(p: &ArticleListParams) -> AppResult<ArticleFilter> {
     let all_tags = match p.tag_mode.as_deref() {
         None | Some("all") => true,
         Some("any") => false,
@@ -132,6 +144,7 @@ fn filter_from(p: &ArticleListParams) -> AppResult<ArticleFilter> {
         published_after: params::timestamp("published_after", p.published_after.as_deref())?,
         published_before: params::timestamp("published_before", p.published_before.as_deref())?,
         updated_since: params::timestamp("updated_since", p.updated_since.as_deref())?,
+        ..Default::default()
     })
 }
 
@@ -159,6 +172,13 @@ pub async fn list_articles(
     let sort = params::choice::<ArticleSort>("sort", p.sort.as_deref())?.unwrap_or_default();
     let limit = params::limit(p.limit.as_deref())?;
     let shape = Shape::parse(p.fields.as_deref(), p.include.as_deref())?;
+    if let Some(q) = p.q.as_deref() {
+        let query = crate::service::search::parse_query("q", q)?;
+        let sort = crate::domain::search::SearchSort::Date(sort);
+        let cursor = p.cursor.as_deref();
+        return super::search::results(&req, &state, query, filter, sort, cursor, limit, &shape)
+            .await;
+    }
     let page = state
         .content
         .list_public_articles(filter, sort, p.cursor.as_deref(), limit, Relations::Load)
@@ -186,7 +206,11 @@ pub async fn list_articles(
         (status = 200, description = "The article", body = ItemEnvelope<ArticleJson>),
         (status = 304, description = "Not modified since the ETag or date sent"),
         (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 301, description = "The slug was retired; `Location` names the article's current URL"),
+        (status = 401, description = "The preview token or key is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The preview token is for another article", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published article has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The article was unpublished or deleted", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/articles/{slug}")]
@@ -196,12 +220,7 @@ pub async fn get_article(
     slug: web::Path<String>,
     query: web::Query<ArticleReadParams>,
 ) -> AppResult<HttpResponse> {
-    let shape = Shape::parse(query.fields.as_deref(), query.include.as_deref())?;
-    let article = state
-        .content
-        .public_article(Key::Slug(slug.into_inner()), Relations::Load)
-        .await?;
-    single(&req, &state, &shape, article)
+    read_one(&req, &state, Key::Slug(slug.into_inner()), &query).await
 }
 
 /// One published article by id.
@@ -212,7 +231,10 @@ pub async fn get_article(
         (status = 200, description = "The article", body = ItemEnvelope<ArticleJson>),
         (status = 304, description = "Not modified since the ETag or date sent"),
         (status = 400, description = "The id is not a UUID, or a parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The preview token or key is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The preview token is for another article", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published article has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The article was unpublished or deleted", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/articles/id/{id}")]
@@ -225,12 +247,57 @@ pub async fn get_article_by_id(
     let id = uuid::Uuid::parse_str(&id)
         .map_err(|_| AppError::invalid_parameter("id", format!("`{id}` is not a UUID")))?
         .to_string();
+    read_one(&req, &state, Key::Id(id), &query).await
+}
+
+/// One article as this request may see it: the public one, a moved slug's redirect, a 410
+/// for a withdrawn article, or any state for editors' keys and preview tokens (never cached
+/// by shared caches).
+async fn read_one(
+    req: &HttpRequest,
+    state: &AppState,
+    key: Key,
+    query: &ArticleReadParams,
+) -> AppResult<HttpResponse> {
     let shape = Shape::parse(query.fields.as_deref(), query.include.as_deref())?;
-    let article = state
+    let caller = optional_caller(req).await?;
+    let reader = match (&query.preview_token, &caller) {
+        (Some(token), _) => Reader::Preview(token),
+        (None, Some(caller)) if caller.can(Action::ReadDrafts) => Reader::Staff(caller),
+        _ => Reader::Public,
+    };
+    let private = !matches!(reader, Reader::Public);
+    match state
         .content
-        .public_article(Key::Id(id), Relations::Load)
-        .await?;
-    single(&req, &state, &shape, article)
+        .read_article(reader, key, Relations::Load)
+        .await?
+    {
+        PublicLookup::Found(article) => {
+            let mut response = single(req, state, &shape, *article)?;
+            if private {
+                response.headers_mut().insert(
+                    actix_web::http::header::CACHE_CONTROL,
+                    actix_web::http::header::HeaderValue::from_static("private, no-store"),
+                );
+            }
+            Ok(response)
+        }
+        PublicLookup::MovedTo(slug) => {
+            let query = req.query_string();
+            let location = if query.is_empty() {
+                format!("/v1/articles/{slug}")
+            } else {
+                format!("/v1/articles/{slug}?{query}")
+            };
+            Ok(HttpResponse::MovedPermanently()
+                .insert_header((actix_web::http::header::LOCATION, location))
+                .insert_header((
+                    actix_web::http::header::CACHE_CONTROL,
+                    state.settings.cache_control.clone(),
+                ))
+                .finish())
+        }
+    }
 }
 
 fn single(

@@ -60,6 +60,25 @@ pub async fn graphql_post(state: web::Data<AppState>, mut payload: web::Payload)
     HttpResponse::Ok().json(execute(&state, request).await)
 }
 
+/// A GET request's parameters, read with the same field names as a POST body
+/// (`query`, `operationName`, and `variables` / `extensions` as JSON text).
+fn request_from_query_string(query_string: &str) -> Result<async_graphql::Request, String> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query_string).map_err(|e| e.to_string())?;
+    let mut body = serde_json::Map::new();
+    for (name, value) in pairs {
+        let value = match name.as_str() {
+            "query" | "operationName" => serde_json::Value::String(value),
+            "variables" | "extensions" => {
+                serde_json::from_str(&value).map_err(|e| format!("`{name}` is not JSON: {e}"))?
+            }
+            _ => continue,
+        };
+        body.insert(name, value);
+    }
+    serde_json::from_value(serde_json::Value::Object(body)).map_err(|e| e.to_string())
+}
+
 fn wants_html(req: &HttpRequest) -> bool {
     req.headers()
         .get(header::ACCEPT)
@@ -89,7 +108,7 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
             .content_type("text/html; charset=utf-8")
             .body(page);
     }
-    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+    let request = match request_from_query_string(req.query_string()) {
         Ok(request) => request,
         Err(e) => {
             return request_error(

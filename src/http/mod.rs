@@ -1,13 +1,17 @@
 //! The HTTP surface (REST, and the GraphQL endpoint): thin handlers over `ContentService`, the JSON views, caching headers and
 //! problem details.
 
+pub mod admin_articles;
+pub mod admin_taxonomy;
 pub mod articles;
+pub mod auth;
 pub mod caching;
 pub mod graphql;
 pub mod health;
 pub mod openapi;
 pub mod params;
 pub mod problem;
+pub mod search;
 pub mod taxonomy;
 pub mod views;
 
@@ -30,7 +34,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(openapi::openapi_yaml)
         .service(graphql::graphql_post)
         .service(graphql::graphql_get)
+        // Admin routes: fixed paths before the `{kind}` ones.
+        .service(admin_articles::create_article)
+        .service(admin_articles::list_articles)
+        .service(admin_articles::list_revisions)
+        .service(admin_articles::restore_revision)
+        .service(admin_articles::article_action)
+        .service(admin_articles::get_article)
+        .service(admin_articles::update_article)
+        .service(admin_articles::delete_article)
+        .service(admin_taxonomy::list_keys)
+        .service(admin_taxonomy::create_key)
+        .service(admin_taxonomy::revoke_key)
+        .service(admin_taxonomy::create_taxonomy)
+        .service(admin_taxonomy::update_taxonomy)
+        .service(admin_taxonomy::delete_taxonomy)
         .service(articles::list_articles)
+        .service(search::search)
         .service(articles::get_article_by_id)
         .service(articles::get_article)
         .service(taxonomy::list_sections)

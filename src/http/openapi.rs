@@ -4,7 +4,9 @@
 use actix_web::{HttpResponse, get};
 use utoipa::OpenApi;
 
-use super::{articles, graphql, health, problem::Problem, taxonomy};
+use super::{
+    admin_articles, admin_taxonomy, articles, graphql, health, problem::Problem, search, taxonomy,
+};
 use crate::error::FieldError;
 
 #[derive(OpenApi)]
@@ -18,6 +20,7 @@ use crate::error::FieldError;
         health::healthz,
         health::readyz,
         articles::list_articles,
+        search::search,
         articles::get_article,
         articles::get_article_by_id,
         taxonomy::list_sections,
@@ -27,21 +30,54 @@ use crate::error::FieldError;
         taxonomy::list_tags,
         taxonomy::get_tag,
         openapi_yaml,
+        admin_articles::create_article,
+        admin_articles::list_articles,
+        admin_articles::get_article,
+        admin_articles::update_article,
+        admin_articles::delete_article,
+        admin_articles::article_action,
+        admin_articles::list_revisions,
+        admin_articles::restore_revision,
+        admin_taxonomy::create_taxonomy,
+        admin_taxonomy::update_taxonomy,
+        admin_taxonomy::delete_taxonomy,
+        admin_taxonomy::list_keys,
+        admin_taxonomy::create_key,
+        admin_taxonomy::revoke_key,
         graphql::graphql_post,
         graphql::graphql_get,
     ),
     components(schemas(Problem, FieldError)),
+    modifiers(&ApiKeyScheme),
     tags(
         (name = "articles", description = "Published articles"),
         (name = "sections", description = "Sections of the publication"),
         (name = "authors", description = "Bylines"),
         (name = "tags", description = "Topics and entities"),
         (name = "health", description = "Probes"),
+        (name = "admin", description = "Newsroom writes and the editorial workflow; needs an API key (`Authorization: Bearer byl_…`)"),
         (name = "graphql", description = "The same content over GraphQL; the schema is schema/schema.graphql"),
         (name = "meta", description = "This document"),
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer API key the admin paths name.
+struct ApiKeyScheme;
+
+impl utoipa::Modify for ApiKeyScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("byl_<prefix>_<secret>")
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("api_key", SecurityScheme::Http(scheme));
+    }
+}
 
 /// The OpenAPI document as YAML.
 pub fn openapi_yaml_text() -> String {

@@ -56,8 +56,14 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse<BoxBody> {
         let mut response = HttpResponse::build(self.status_code());
         response.content_type(PROBLEM_CONTENT_TYPE);
-        if self.kind == ErrorKind::Unavailable {
-            response.insert_header(("Retry-After", "5"));
+        match self.kind {
+            ErrorKind::Unavailable => {
+                response.insert_header(("Retry-After", "5"));
+            }
+            ErrorKind::Unauthenticated => {
+                response.insert_header(("WWW-Authenticate", "Bearer realm=\"byline\""));
+            }
+            _ => {}
         }
         response.json(Problem::from(self))
     }

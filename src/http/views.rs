@@ -276,3 +276,13 @@ pub struct ListEnvelope<T> {
 pub struct ItemEnvelope<T> {
     pub data: T,
 }
+
+/// A search result: the article (with the fields asked for) and the passage that matched.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResultJson {
+    #[serde(flatten)]
+    #[schema(value_type = ArticleJson)]
+    pub article: serde_json::Value,
+    /// HTML-safe text around the matches, each match in `<mark>`…`</mark>`.
+    pub snippet: String,
+}

@@ -171,7 +171,7 @@ pub async fn load(content: &ContentService) -> AppResult<DemoOutcome> {
     let count = demo.articles.len();
     for article in demo.articles {
         content
-            .create_article(new_article(article, now)?, Some("demo-seed".into()))
+            .create_article(new_article(article, now)?, None)
             .await?;
     }
     Ok(DemoOutcome::Loaded { articles: count })

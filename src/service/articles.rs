@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 
 use super::{ContentService, batch, validate::Checks, visibility};
 use crate::{
+    auth::Caller,
     db::{
         DbConnection, convert,
         queries::{self, articles::Keyset, taxonomy},
@@ -170,8 +171,34 @@ pub fn prepare(
     })
 }
 
+/// Stores the article as saved now, with who saved it.
+pub(super) fn record_revision(
+    conn: &mut DbConnection,
+    saved: &PreparedArticle,
+    by: Option<&Caller>,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let snapshot = serde_json::json!({
+        "article": &saved.row,
+        "authors": saved.bylines.iter().map(|b| &b.author_id).collect::<Vec<_>>(),
+        "tags": saved.tagging.iter().map(|t| &t.tag_id).collect::<Vec<_>>(),
+    });
+    let row = RevisionRow {
+        id: domain::new_id(),
+        article_id: saved.row.id.clone(),
+        version: saved.row.version,
+        snapshot: snapshot.to_string(),
+        actor: Some(by.map_or_else(|| "byline".to_owned(), |c| c.name.clone())),
+        created_at: now,
+    };
+    Ok(queries::revisions::insert(conn, &row)?)
+}
+
 /// Resolves the slugs an article names; each unknown one is a field error.
-fn resolve_references(conn: &mut DbConnection, new: &NewArticle) -> AppResult<References> {
+pub(super) fn resolve_references(
+    conn: &mut DbConnection,
+    new: &NewArticle,
+) -> AppResult<References> {
     let mut checks = Checks::default();
     let section_id = match &new.section {
         Some(slug) => {
@@ -270,42 +297,50 @@ fn keyset_after(cursor: Option<&str>, sort: ArticleSort) -> AppResult<Option<Key
 
 impl ContentService {
     /// Creates an article with its relations and its first revision.
-    pub async fn create_article(
-        &self,
-        new: NewArticle,
-        actor: Option<String>,
-    ) -> AppResult<Article> {
+    pub async fn create_article(&self, new: NewArticle, by: Option<Caller>) -> AppResult<Article> {
         self.db
             .write(move |conn| {
                 let now = domain::now();
                 let refs = resolve_references(conn, &new)?;
-                let prepared = prepare(new, refs, now)?;
-                let row = prepared.row.clone();
+                let mut prepared = prepare(new, refs, now)?;
+                prepared.row.created_by = by.as_ref().map(|c| c.key_id.clone());
+                // A slug an article used to have is free again once another article takes it.
+                queries::editorial::release_slug(conn, &prepared.row.slug)?;
                 queries::articles::insert_many(
                     conn,
-                    &[prepared.row],
+                    std::slice::from_ref(&prepared.row),
                     &prepared.bylines,
                     &prepared.tagging,
                 )?;
-                let snapshot = serde_json::json!({
-                    "article": &row,
-                    "authors": prepared.bylines.iter().map(|b| &b.author_id).collect::<Vec<_>>(),
-                    "tags": prepared.tagging.iter().map(|t| &t.tag_id).collect::<Vec<_>>(),
-                });
-                queries::revisions::insert(
-                    conn,
-                    &RevisionRow {
-                        id: domain::new_id(),
-                        article_id: row.id.clone(),
-                        version: row.version,
-                        snapshot: snapshot.to_string(),
-                        actor,
-                        created_at: now,
-                    },
-                )?;
-                hydrate(conn, vec![row])?
+                record_revision(conn, &prepared, by.as_ref(), now)?;
+                hydrate(conn, vec![prepared.row])?
                     .pop()
                     .ok_or_else(|| AppError::internal("created article vanished"))
+            })
+            .await
+    }
+
+    /// A page of articles in any state (for staff), filtered and sorted.
+    pub async fn list_articles_unfiltered(
+        &self,
+        filter: ArticleFilter,
+        sort: ArticleSort,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> AppResult<Page<Article>> {
+        let after = keyset_after(cursor, sort)?;
+        self.db
+            .read(move |conn| {
+                let rows = queries::articles::list(
+                    conn,
+                    None,
+                    &filter,
+                    sort,
+                    after,
+                    i64::from(limit) + 1,
+                )?;
+                Page::from_overfetch(rows, limit, |row| cursor_of(sort, row))
+                    .try_map_all(|rows| hydrate(conn, rows))
             })
             .await
     }

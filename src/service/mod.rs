@@ -3,9 +3,13 @@
 
 pub mod articles;
 pub mod batch;
+pub mod editorial;
 pub mod keys;
+pub mod preview;
 pub mod render;
+pub mod search;
 pub mod taxonomy;
+pub mod taxonomy_admin;
 pub mod validate;
 pub mod visibility;
 

@@ -127,7 +127,7 @@ fn slug_after(cursor: Option<&str>, kind: &str) -> AppResult<Option<String>> {
         Ok(_) => Ok(Some(key)),
         Err(_) => Err(AppError::invalid_parameter(
             "cursor",
-            "the cursor is malformed; use `next_cursor` from a previous page",
+            "the cursor is malformed; pass the cursor of a previous page",
         )),
     }
 }

@@ -11,5 +11,6 @@ mod health;
 mod migrations;
 mod pagination;
 mod relations;
+mod search;
 mod taxonomy_api;
 mod visibility;

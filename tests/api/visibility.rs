@@ -155,6 +155,10 @@ async fn seed_cases(content: &ContentService) -> Vec<(&'static Case, String)> {
             row.status = status.as_str().into();
             row.published_at = published.map(|h| now + Duration::hours(h));
             row.embargo_until = embargo.map(|h| now + Duration::hours(h));
+            // Drafts and scheduled articles in this table were never out; an archived one was.
+            if matches!(status, ArticleStatus::Draft | ArticleStatus::Scheduled) {
+                row.first_published_at = None;
+            }
             // Sync clients ask for everything changed lately; hidden rows must not leak there.
             row.updated_at = now;
         })
@@ -185,10 +189,15 @@ on_both_backends!(only_visible_articles_are_listed, |app| {
     }
 });
 
-on_both_backends!(hidden_articles_are_404_by_slug_and_by_id, |app| {
+on_both_backends!(hidden_articles_are_404_or_410_by_slug_and_by_id, |app| {
     app.seed_taxonomy().await;
     for (case, id) in seed_cases(&app.content).await {
-        let status = if case.visible { 200 } else { 404 };
+        // Withdrawn after publication: 410 Gone, so crawlers drop it. Never out: 404.
+        let status = match (case.visible, case.status) {
+            (true, _) => 200,
+            (false, ArticleStatus::Archived) => 410,
+            (false, _) => 404,
+        };
         let by_slug = app
             .get(&format!("/v1/articles/{}", case.slug))
             .await

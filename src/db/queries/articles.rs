@@ -1,7 +1,11 @@
 //! Article rows: filtered keyset lists, single lookups, inserts.
 
 use chrono::NaiveDateTime;
-use diesel::{dsl::count_star, prelude::*, sql_types::Bool};
+use diesel::{
+    dsl::count_star,
+    prelude::*,
+    sql_types::{Bool, Nullable},
+};
 
 use crate::{
     db::{
@@ -23,6 +27,64 @@ pub struct Keyset {
     pub id: String,
 }
 
+/// One condition of a filter. Boxed, so that all of them have one type.
+pub type FilterCondition =
+    Box<dyn BoxableExpression<articles::table, MultiBackend, SqlType = Nullable<Bool>>>;
+
+/// The conditions `filter` puts on article rows; they combine with AND. Lists and search
+/// (`queries::search`) both narrow with these.
+pub fn filter_conditions(filter: &ArticleFilter) -> Vec<FilterCondition> {
+    use articles::dsl as a;
+    let mut conditions: Vec<FilterCondition> = Vec::new();
+    if let Some(section) = &filter.section {
+        let section_ids = sections::table
+            .filter(sections::slug.eq(section.clone()))
+            .select(sections::id.nullable());
+        conditions.push(Box::new(a::section_id.eq_any(section_ids)));
+    }
+    if filter.all_tags {
+        for tag in &filter.tags {
+            let tagged = article_tags::table
+                .inner_join(tags::table)
+                .filter(tags::slug.eq(tag.clone()))
+                .select(article_tags::article_id);
+            conditions.push(Box::new(a::id.eq_any(tagged).nullable()));
+        }
+    } else if !filter.tags.is_empty() {
+        let tagged = article_tags::table
+            .inner_join(tags::table)
+            .filter(tags::slug.eq_any(filter.tags.clone()))
+            .select(article_tags::article_id);
+        conditions.push(Box::new(a::id.eq_any(tagged).nullable()));
+    }
+    if let Some(author) = &filter.author {
+        let bylined = article_authors::table
+            .inner_join(authors::table)
+            .filter(authors::slug.eq(author.clone()))
+            .select(article_authors::article_id);
+        conditions.push(Box::new(a::id.eq_any(bylined).nullable()));
+    }
+    if let Some(language) = &filter.language {
+        conditions.push(Box::new(a::language.eq(language.clone()).nullable()));
+    }
+    if let Some(t) = filter.published_after {
+        conditions.push(Box::new(a::published_at.ge(t)));
+    }
+    if let Some(t) = filter.published_before {
+        conditions.push(Box::new(a::published_at.lt(t)));
+    }
+    if let Some(t) = filter.updated_since {
+        conditions.push(Box::new(a::updated_at.ge(t).nullable()));
+    }
+    if let Some(status) = filter.status {
+        conditions.push(Box::new(a::status.eq(status.as_str()).nullable()));
+    }
+    if let Some(key) = &filter.created_by {
+        conditions.push(Box::new(a::created_by.eq(key.clone())));
+    }
+    conditions
+}
+
 /// One page of article rows matching `filter`, at most `fetch` of them, after `after`.
 pub fn list(
     conn: &mut DbConnection,
@@ -39,45 +101,8 @@ pub fn list(
     if let Some(visible) = visibility {
         query = query.filter(visible);
     }
-    if let Some(section) = &filter.section {
-        let section_ids = sections::table
-            .filter(sections::slug.eq(section.clone()))
-            .select(sections::id.nullable());
-        query = query.filter(a::section_id.eq_any(section_ids));
-    }
-    if filter.all_tags {
-        for tag in &filter.tags {
-            let tagged = article_tags::table
-                .inner_join(tags::table)
-                .filter(tags::slug.eq(tag.clone()))
-                .select(article_tags::article_id);
-            query = query.filter(a::id.eq_any(tagged));
-        }
-    } else if !filter.tags.is_empty() {
-        let tagged = article_tags::table
-            .inner_join(tags::table)
-            .filter(tags::slug.eq_any(filter.tags.clone()))
-            .select(article_tags::article_id);
-        query = query.filter(a::id.eq_any(tagged));
-    }
-    if let Some(author) = &filter.author {
-        let bylined = article_authors::table
-            .inner_join(authors::table)
-            .filter(authors::slug.eq(author.clone()))
-            .select(article_authors::article_id);
-        query = query.filter(a::id.eq_any(bylined));
-    }
-    if let Some(language) = &filter.language {
-        query = query.filter(a::language.eq(language.clone()));
-    }
-    if let Some(t) = filter.published_after {
-        query = query.filter(a::published_at.ge(t));
-    }
-    if let Some(t) = filter.published_before {
-        query = query.filter(a::published_at.lt(t));
-    }
-    if let Some(t) = filter.updated_since {
-        query = query.filter(a::updated_at.ge(t));
+    for condition in filter_conditions(filter) {
+        query = query.filter(condition);
     }
     query = match sort {
         ArticleSort::PublishedDesc => {
@@ -152,6 +177,24 @@ pub fn find_by_id(
         .filter(articles::id.eq(id.to_owned()))
         .first(conn)
         .optional()
+}
+
+/// The articles with these ids that the predicate lets through, in no particular order.
+pub fn find_by_ids(
+    conn: &mut DbConnection,
+    visibility: Option<ArticlePredicate>,
+    ids: &[String],
+) -> QueryResult<Vec<ArticleRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = articles::table
+        .select(ArticleRow::as_select())
+        .into_boxed::<MultiBackend>();
+    if let Some(visible) = visibility {
+        query = query.filter(visible);
+    }
+    query.filter(articles::id.eq_any(ids.to_vec())).load(conn)
 }
 
 /// Inserts articles with their ordered bylines and tags, in few statements.

@@ -23,6 +23,7 @@ pub mod editorial;
 pub mod keys;
 pub mod relations;
 pub mod revisions;
+pub mod search;
 pub mod taxonomy;
 
 use crate::error::{AppError, AppResult};
@@ -42,7 +43,7 @@ pub fn time_from_cursor_key(key: &str) -> AppResult<NaiveDateTime> {
         .map_err(|_| {
             AppError::invalid_parameter(
                 "cursor",
-                "the cursor is malformed; use `next_cursor` from a previous page",
+                "the cursor is malformed; pass the cursor of a previous page",
             )
         })
 }

@@ -118,3 +118,33 @@ pub fn insert_authors(conn: &mut DbConnection, rows: &[AuthorRow]) -> QueryResul
 pub fn insert_tags(conn: &mut DbConnection, rows: &[TagRow]) -> QueryResult<usize> {
     super::insert_rows!(conn, tags::table, rows)
 }
+
+pub fn update_section(conn: &mut DbConnection, row: &SectionRow) -> QueryResult<usize> {
+    diesel::update(sections::table.filter(sections::id.eq(&row.id)))
+        .set(row)
+        .execute(conn)
+}
+
+pub fn update_author(conn: &mut DbConnection, row: &AuthorRow) -> QueryResult<usize> {
+    diesel::update(authors::table.filter(authors::id.eq(&row.id)))
+        .set(row)
+        .execute(conn)
+}
+
+pub fn update_tag(conn: &mut DbConnection, row: &TagRow) -> QueryResult<usize> {
+    diesel::update(tags::table.filter(tags::id.eq(&row.id)))
+        .set(row)
+        .execute(conn)
+}
+
+pub fn delete_section(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(sections::table.filter(sections::id.eq(id))).execute(conn)
+}
+
+pub fn delete_author(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(authors::table.filter(authors::id.eq(id))).execute(conn)
+}
+
+pub fn delete_tag(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(tags::table.filter(tags::id.eq(id))).execute(conn)
+}

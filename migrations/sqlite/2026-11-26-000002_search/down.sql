@@ -1,0 +1,13 @@
+DROP TRIGGER authors_search_update;
+DROP TRIGGER tags_search_update;
+DROP TRIGGER article_authors_search_update;
+DROP TRIGGER article_authors_search_delete;
+DROP TRIGGER article_authors_search_insert;
+DROP TRIGGER article_tags_search_update;
+DROP TRIGGER article_tags_search_delete;
+DROP TRIGGER article_tags_search_insert;
+DROP TRIGGER articles_search_delete;
+DROP TRIGGER articles_search_update;
+DROP TRIGGER articles_search_insert;
+DROP TABLE article_fts;
+DROP TABLE article_search_ids;

@@ -1,0 +1,528 @@
+//! The admin API for articles: create, read any state, partial update under `If-Match`,
+//! delete, the workflow actions, corrections, revisions and preview tokens.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    AppState,
+    auth::{Authenticated, if_match_version, version_etag},
+    params,
+    problem::Problem,
+    views::{ArticleJson, Includes, ItemEnvelope, ListEnvelope, ListMeta, utc},
+};
+use crate::{
+    domain::article::{Article, ArticleFilter, ArticleStatus, BodyFormat, HeroImage},
+    error::{AppError, AppResult},
+    service::{
+        articles::NewArticle,
+        editorial::{ArticlePatch, Transition},
+    },
+};
+
+/// An article as the newsroom sees it: the public shape plus its workflow state.
+#[derive(Serialize, ToSchema)]
+pub struct AdminArticleJson {
+    #[serde(flatten)]
+    pub article: ArticleJson,
+    pub status: ArticleStatus,
+    /// When a scheduled article goes out.
+    pub publish_at: Option<DateTime<Utc>>,
+    /// Until when the article is held back.
+    pub embargo_until: Option<DateTime<Utc>>,
+    /// Send it back as `If-Match: "v<version>"` (or a `version` field) when changing the article.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    /// The body as written (Markdown or HTML).
+    pub body_source: String,
+    pub body_format: BodyFormat,
+}
+
+impl AdminArticleJson {
+    pub fn from_domain(a: Article) -> Self {
+        AdminArticleJson {
+            status: a.status,
+            publish_at: a.publish_at.map(utc),
+            embargo_until: a.embargo_until.map(utc),
+            version: a.version,
+            created_at: utc(a.created_at),
+            body_source: a.body_source.clone(),
+            body_format: a.body_format,
+            article: ArticleJson::from_domain(
+                a,
+                Includes {
+                    authors: true,
+                    tags: true,
+                    section: true,
+                },
+            ),
+        }
+    }
+}
+
+fn article_response(status: actix_web::http::StatusCode, article: Article) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header(("ETag", version_etag(article.version)))
+        .insert_header(("Cache-Control", "no-store"))
+        .json(ItemEnvelope {
+            data: AdminArticleJson::from_domain(article),
+        })
+}
+
+/// A new article.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArticleJson {
+    /// Made from the title when absent.
+    pub slug: Option<String>,
+    pub title: String,
+    pub standfirst: Option<String>,
+    /// `markdown` (default) or `html`; either way the stored HTML is sanitized.
+    pub body_format: Option<BodyFormat>,
+    pub body: String,
+    /// Section slug.
+    pub section: Option<String>,
+    /// Author slugs, in byline order.
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// Tag slugs, in display order.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// `draft` (default) or `published`; schedule with the `schedule` action.
+    pub status: Option<ArticleStatus>,
+    /// Publication time of an article published at creation (default: now), e.g. for imports.
+    pub published_at: Option<DateTime<Utc>>,
+    pub embargo_until: Option<DateTime<Utc>>,
+    /// BCP 47 language tag (default `en`).
+    pub language: Option<String>,
+    pub dateline: Option<String>,
+    pub hero_image: Option<HeroImage>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub canonical_url: Option<String>,
+}
+
+fn storable(field: &str, t: Option<DateTime<Utc>>) -> AppResult<Option<NaiveDateTime>> {
+    let t = t.map(|t| chrono::SubsecRound::trunc_subsecs(t.naive_utc(), 6));
+    match t {
+        Some(t) if !crate::domain::is_storable_time(t) => Err(AppError::invalid_parameter(
+            field,
+            format!("{field} must be between the years 1 and 9999"),
+        )),
+        other => Ok(other),
+    }
+}
+
+impl CreateArticleJson {
+    fn into_new(self) -> AppResult<NewArticle> {
+        let status = self.status.unwrap_or(ArticleStatus::Draft);
+        if matches!(status, ArticleStatus::Scheduled | ArticleStatus::Archived) {
+            return Err(AppError::invalid_parameter(
+                "status",
+                "create as `draft` or `published`; schedule with the schedule action",
+            ));
+        }
+        Ok(NewArticle {
+            slug: self.slug,
+            title: self.title,
+            standfirst: self.standfirst,
+            body_format: self.body_format.unwrap_or(BodyFormat::Markdown),
+            body: self.body,
+            section: self.section,
+            authors: self.authors,
+            tags: self.tags,
+            status,
+            published_at: storable("published_at", self.published_at)?,
+            embargo_until: storable("embargo_until", self.embargo_until)?,
+            language: self.language.unwrap_or_else(|| "en".into()),
+            dateline: self.dateline,
+            hero_image: self.hero_image,
+            seo_title: self.seo_title,
+            seo_description: self.seo_description,
+            canonical_url: self.canonical_url,
+            corrections: Vec::new(),
+        })
+    }
+}
+
+/// Create an article (contributors: drafts only).
+#[utoipa::path(
+    tag = "admin",
+    request_body = CreateArticleJson,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, description = "Created", body = ItemEnvelope<AdminArticleJson>),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/admin/v1/articles")]
+pub async fn create_article(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    body: web::Json<CreateArticleJson>,
+) -> AppResult<HttpResponse> {
+    let article = state
+        .content
+        .create_article_as(&caller.0, body.into_inner().into_new()?)
+        .await?;
+    Ok(article_response(
+        actix_web::http::StatusCode::CREATED,
+        article,
+    ))
+}
+
+/// Query parameters of the admin article list.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdminListParams {
+    /// Only articles in this state: draft, scheduled, published or archived.
+    status: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    limit: Option<String>,
+    /// `meta.next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// List articles in any state, most recently changed first (contributors: their own).
+#[utoipa::path(
+    tag = "admin",
+    params(AdminListParams),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "A page of articles", body = ListEnvelope<AdminArticleJson>),
+        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/admin/v1/articles")]
+pub async fn list_articles(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    query: web::Query<AdminListParams>,
+) -> AppResult<HttpResponse> {
+    let limit = params::limit(query.limit.as_deref())?;
+    let filter = ArticleFilter {
+        status: params::choice("status", query.status.as_deref())?,
+        ..Default::default()
+    };
+    let page = state
+        .content
+        .list_articles_as(&caller.0, filter, query.cursor.as_deref(), limit)
+        .await?;
+    let next_cursor = page.next_cursor();
+    let data = page
+        .items
+        .into_iter()
+        .map(AdminArticleJson::from_domain)
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(ListEnvelope {
+            data,
+            meta: ListMeta { next_cursor, limit },
+        }))
+}
+
+fn article_id(raw: &str) -> AppResult<String> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.to_string())
+        .map_err(|_| AppError::invalid_parameter("id", format!("`{raw}` is not a UUID")))
+}
+
+/// One article in any state.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The article's UUID")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The article; its ETag is the version", body = ItemEnvelope<AdminArticleJson>),
+        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/admin/v1/articles/{id}")]
+pub async fn get_article(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let article = state
+        .content
+        .article_as(&caller.0, &article_id(&id)?)
+        .await?;
+    Ok(article_response(actix_web::http::StatusCode::OK, article))
+}
+
+/// Change some fields of an article. Needs `If-Match: "v<version>"` or a `version` field:
+/// 428 without, 412 when someone else saved first.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The article's UUID"), ("If-Match" = Option<String>, Header, description = "The article's ETag")),
+    request_body = ArticlePatch,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Saved as a new version", body = ItemEnvelope<AdminArticleJson>),
+        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else saved first", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No version was sent", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/admin/v1/articles/{id}")]
+pub async fn update_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<ArticlePatch>,
+) -> AppResult<HttpResponse> {
+    let article = state
+        .content
+        .update_article(
+            &caller.0,
+            &article_id(&id)?,
+            body.into_inner(),
+            if_match_version(&req)?,
+        )
+        .await?;
+    Ok(article_response(actix_web::http::StatusCode::OK, article))
+}
+
+/// Delete an article. Once-published articles then answer 410 Gone on the public API.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The article's UUID"), ("If-Match" = Option<String>, Header, description = "The article's ETag")),
+    security(("api_key" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else saved first", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/admin/v1/articles/{id}")]
+pub async fn delete_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    state
+        .content
+        .delete_article(&caller.0, &article_id(&id)?, if_match_version(&req)?)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The body of a workflow action.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ActionJson {
+    /// `schedule`: when the article goes out (future).
+    pub publish_at: Option<DateTime<Utc>>,
+    /// `embargo`: until when it is held back (future), or `null` to lift the embargo.
+    pub embargo_until: Option<DateTime<Utc>>,
+    /// `corrections`: the note shown with the article.
+    pub note: Option<String>,
+    /// `preview-token`: minutes the token lives (default 60, at most 10080).
+    pub ttl_minutes: Option<i64>,
+    /// Instead of `If-Match`.
+    pub version: Option<i32>,
+}
+
+/// Run a workflow action: `publish`, `schedule` (`publish_at`), `unpublish`, `archive`,
+/// `embargo` (`embargo_until`, or null to lift it).
+#[utoipa::path(
+    tag = "admin",
+    params(
+        ("id" = String, Path, description = "The article's UUID"),
+        ("action" = String, Path, description = "publish, schedule, unpublish, archive or embargo"),
+        ("If-Match" = Option<String>, Header, description = "The article's ETag (optional)"),
+    ),
+    request_body(content = Option<ActionJson>, description = "Arguments of the action"),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The article after the action", body = ItemEnvelope<AdminArticleJson>),
+        (status = 400, description = "Unknown action or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else saved first", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid time", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/admin/v1/articles/{id}/{action}")]
+pub async fn article_action(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<(String, String)>,
+    body: Option<web::Json<ActionJson>>,
+) -> AppResult<HttpResponse> {
+    let (id, action) = path.into_inner();
+    let id = article_id(&id)?;
+    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    let version = if_match_version(&req)?.or(body.version);
+    let content = &state.content;
+    let article = match action.as_str() {
+        "publish" => {
+            content
+                .transition_article(&caller.0, &id, Transition::Publish, version)
+                .await?
+        }
+        "unpublish" => {
+            content
+                .transition_article(&caller.0, &id, Transition::Unpublish, version)
+                .await?
+        }
+        "archive" => {
+            content
+                .transition_article(&caller.0, &id, Transition::Archive, version)
+                .await?
+        }
+        "schedule" => {
+            let at = storable("publish_at", body.publish_at)?.ok_or_else(|| {
+                AppError::invalid_parameter("publish_at", "schedule needs `publish_at`")
+            })?;
+            content
+                .transition_article(&caller.0, &id, Transition::Schedule(at), version)
+                .await?
+        }
+        "embargo" => {
+            let until = storable("embargo_until", body.embargo_until)?;
+            content
+                .transition_article(&caller.0, &id, Transition::Embargo(until), version)
+                .await?
+        }
+        "corrections" => {
+            let note = body.note.ok_or_else(|| {
+                AppError::invalid_parameter("note", "a correction needs a `note`")
+            })?;
+            content
+                .add_correction(&caller.0, &id, note, version)
+                .await?
+        }
+        "preview-token" => {
+            let (token, expires) = content
+                .mint_preview_token(&caller.0, &id, body.ttl_minutes)
+                .await?;
+            return Ok(HttpResponse::Created()
+                .insert_header(("Cache-Control", "no-store"))
+                .json(ItemEnvelope {
+                    data: PreviewTokenJson {
+                        token,
+                        expires_at: utc(expires),
+                    },
+                }));
+        }
+        other => {
+            return Err(AppError::invalid_parameter(
+                "action",
+                format!(
+                    "unknown action `{other}`: publish, schedule, unpublish, archive, embargo, corrections or preview-token"
+                ),
+            ));
+        }
+    };
+    Ok(article_response(actix_web::http::StatusCode::OK, article))
+}
+
+/// A preview token for one article.
+#[derive(Serialize, ToSchema)]
+pub struct PreviewTokenJson {
+    /// Pass as `?preview_token=` on `GET /v1/articles/{slug}` or `/v1/articles/id/{id}`.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// One saved version of an article.
+#[derive(Serialize, ToSchema)]
+pub struct RevisionJson {
+    pub version: i32,
+    /// Who saved it (the key's name).
+    pub actor: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// The article as saved.
+    pub snapshot: serde_json::Value,
+}
+
+/// Every saved version of an article, oldest first.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The article's UUID")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The revisions", body = ItemEnvelope<Vec<RevisionJson>>),
+        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/admin/v1/articles/{id}/revisions")]
+pub async fn list_revisions(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let revisions = state
+        .content
+        .revisions(&caller.0, &article_id(&id)?)
+        .await?;
+    let data: Vec<RevisionJson> = revisions
+        .into_iter()
+        .map(|r| RevisionJson {
+            version: r.version,
+            actor: r.actor,
+            created_at: utc(r.created_at),
+            snapshot: r.snapshot,
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(ItemEnvelope { data }))
+}
+
+/// Make an old version's content current again (as a new version).
+#[utoipa::path(
+    tag = "admin",
+    params(
+        ("id" = String, Path, description = "The article's UUID"),
+        ("version" = i32, Path, description = "The version to restore"),
+        ("If-Match" = Option<String>, Header, description = "The article's ETag (optional)"),
+    ),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The article after the restore", body = ItemEnvelope<AdminArticleJson>),
+        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article or version", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else saved first", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/admin/v1/articles/{id}/revisions/{version}/restore")]
+pub async fn restore_revision(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<(String, i32)>,
+) -> AppResult<HttpResponse> {
+    let (id, version) = path.into_inner();
+    let article = state
+        .content
+        .restore_revision(
+            &caller.0,
+            &article_id(&id)?,
+            version,
+            if_match_version(&req)?,
+        )
+        .await?;
+    Ok(article_response(actix_web::http::StatusCode::OK, article))
+}

@@ -1,0 +1,157 @@
+//! REST full-text search: `GET /v1/search`, and the result pages `q` on `/v1/articles` gives.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{
+    AppState,
+    articles::{ArticleListParams, Shape, filter_from},
+    caching::{Freshness, respond},
+    params,
+    problem::Problem,
+    views::{ListEnvelope, ListMeta, SearchResultJson},
+};
+use crate::{
+    domain::{
+        Relations,
+        article::ArticleFilter,
+        search::{SearchQuery, SearchSort},
+    },
+    error::{AppError, AppResult},
+    service::search::parse_query,
+};
+
+/// Query parameters of `GET /v1/search`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// What to find, at most 500 characters. Every word must appear (in any form: `budgets`
+    /// finds `budget`); `"quoted words"` must appear together as written; `-word` leaves out
+    /// articles with that word; `or` between words or phrases finds either. Anything else is
+    /// read as plain words.
+    q: Option<String>,
+    /// `relevance` (default: best match first, title over standfirst over body; the newest
+    /// first among equals), `-published_at`, `published_at` or `-updated_at`.
+    sort: Option<String>,
+    /// Section slug.
+    section: Option<String>,
+    /// One or more tag slugs, comma-separated.
+    tag: Option<String>,
+    /// With several tags: `all` (default) needs every tag, `any` needs one of them.
+    tag_mode: Option<String>,
+    /// Author slug.
+    author: Option<String>,
+    /// BCP 47 language tag, e.g. `en`.
+    lang: Option<String>,
+    /// Only articles published at or after this RFC 3339 time.
+    published_after: Option<String>,
+    /// Only articles published before this RFC 3339 time.
+    published_before: Option<String>,
+    /// Only articles changed at or after this RFC 3339 time.
+    updated_since: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    limit: Option<String>,
+    /// `meta.next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Comma-separated article fields to return, e.g. `id,slug,title`; `snippet` always comes.
+    fields: Option<String>,
+    /// Related objects to embed whole: any of `authors,tags,section`.
+    include: Option<String>,
+}
+
+/// Search published articles.
+///
+/// Ranked full-text search over titles, standfirsts, bodies, tag names and author names,
+/// combined with every filter of `/v1/articles`. Each result is the article with a
+/// `snippet`: HTML-safe text around the matches, each in `<mark>`…`</mark>`. Pages are walked
+/// with `cursor`, in relevance order too. Drafts, scheduled and embargoed articles are never
+/// found.
+#[utoipa::path(
+    tag = "articles",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "A page of results", body = ListEnvelope<SearchResultJson>),
+        (status = 304, description = "Not modified since the ETag sent"),
+        (status = 400, description = "`q` is missing, empty, too long or has no words; or another parameter is malformed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/search")]
+pub async fn search(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<SearchParams>,
+) -> AppResult<HttpResponse> {
+    let p = query.into_inner();
+    let q =
+        p.q.as_deref()
+            .ok_or_else(|| AppError::invalid_parameter("q", "q is required: the words to find"))?;
+    let search_query = parse_query("q", q)?;
+    let sort = params::choice::<SearchSort>("sort", p.sort.as_deref())?.unwrap_or_default();
+    let limit = params::limit(p.limit.as_deref())?;
+    let shape = Shape::parse(p.fields.as_deref(), p.include.as_deref())?;
+    let filter = filter_from(&ArticleListParams {
+        q: None,
+        section: p.section,
+        tag: p.tag,
+        tag_mode: p.tag_mode,
+        author: p.author,
+        lang: p.lang,
+        published_after: p.published_after,
+        published_before: p.published_before,
+        updated_since: p.updated_since,
+        sort: None,
+        limit: None,
+        cursor: None,
+        fields: None,
+        include: None,
+    })?;
+    let cursor = p.cursor.as_deref();
+    results(
+        &req,
+        &state,
+        search_query,
+        filter,
+        sort,
+        cursor,
+        limit,
+        &shape,
+    )
+    .await
+}
+
+/// A page of search results, shaped and with caching headers.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn results(
+    req: &HttpRequest,
+    state: &AppState,
+    query: SearchQuery,
+    filter: ArticleFilter,
+    sort: SearchSort,
+    cursor: Option<&str>,
+    limit: u32,
+    shape: &Shape,
+) -> AppResult<HttpResponse> {
+    let page = state
+        .content
+        .search_public_articles(query, filter, sort, cursor, limit, Relations::Load)
+        .await?;
+    let next_cursor = page.next_cursor();
+    let mut freshness = Freshness::default();
+    let data = page
+        .items
+        .into_iter()
+        .map(|hit| {
+            Ok(SearchResultJson {
+                article: shape.render(hit.article, &mut freshness)?,
+                snippet: hit.snippet,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    freshness.surrogate_keys.push("articles".into());
+    let body = ListEnvelope {
+        data,
+        meta: ListMeta { next_cursor, limit },
+    };
+    respond(req, &state.settings.cache_control, &body, freshness)
+}
