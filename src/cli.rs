@@ -107,6 +107,23 @@ pub struct ServeArgs {
     /// Answer GraphQL introspection queries (`false` hides the schema).
     #[arg(long, env = "BYLINE_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub graphql_introspection: bool,
+    /// The frontend's home page: the link of feeds and ninjs items.
+    #[arg(long, env = "BYLINE_SITE_URL", default_value = crate::config::DEFAULT_SITE_URL)]
+    pub site_url: String,
+    /// The publication's name, in feed titles, ninjs and the Google News sitemap.
+    #[arg(long, env = "BYLINE_SITE_NAME", default_value = crate::config::DEFAULT_SITE_NAME)]
+    pub site_name: String,
+    /// Where the frontend shows an article, e.g. `https://example.com/{section}/{slug}`;
+    /// placeholders {slug} {section} {id} {year} {month} {day}; a path is relative to --site-url.
+    #[arg(long, env = "BYLINE_ARTICLE_URL_TEMPLATE", default_value = crate::config::DEFAULT_ARTICLE_URL_TEMPLATE)]
+    pub article_url_template: String,
+    /// What feeds carry of each article: `full` (the body) or `summary`.
+    #[arg(long, env = "BYLINE_FEED_CONTENT", default_value = "full")]
+    pub feed_content: crate::config::FeedContent,
+    /// Byline's own public base URL, for feed self links and the sitemap index (default: the
+    /// scheme and host of each request).
+    #[arg(long, env = "BYLINE_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -244,7 +261,15 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         cors_origins: args.cors_origins,
         workers: None,
         graphql_introspection: args.graphql_introspection,
+        site_url: args.site_url,
+        site_name: args.site_name,
+        article_url_template: args.article_url_template,
+        feed_content: args.feed_content,
+        public_url: args.public_url,
+        ..Settings::default()
     };
+    crate::feeds::Publication::from_settings(&settings)
+        .map_err(|why| AppError::invalid_parameter("site-url", why))?;
     let app = Application::build(settings, content)
         .map_err(|e| AppError::unavailable(format!("cannot listen on {}: {e}", args.bind)))?;
     let base = app.base_url();

@@ -6,6 +6,13 @@ use std::{fmt, path::PathBuf, str::FromStr};
 pub const DEFAULT_SQLITE_PATH: &str = "data/byline.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=300";
+/// The frontend's home page until `BYLINE_SITE_URL` says otherwise.
+pub const DEFAULT_SITE_URL: &str = "https://example.com";
+pub const DEFAULT_SITE_NAME: &str = "Byline";
+/// A path is taken relative to the site URL; a full `https://…` template stands alone.
+pub const DEFAULT_ARTICLE_URL_TEMPLATE: &str = "/{section}/{slug}";
+/// The sitemaps.org limit of URLs in one sitemap file.
+pub const MAX_SITEMAP_PAGE_SIZE: u32 = 50_000;
 
 /// A parsed `DATABASE_URL`: `postgres://…`, `sqlite://PATH`, or a plain file path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +100,48 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// Whether GraphQL answers introspection queries.
     pub graphql_introspection: bool,
+    /// The frontend's home page (`BYLINE_SITE_URL`): the link of feeds and ninjs items.
+    pub site_url: String,
+    /// The publication's name, in feed titles, ninjs and the Google News sitemap.
+    pub site_name: String,
+    /// Where the frontend shows an article (`BYLINE_ARTICLE_URL_TEMPLATE`), with the
+    /// placeholders `{slug}`, `{section}`, `{id}`, `{year}`, `{month}` and `{day}`. A path is
+    /// taken relative to `site_url`.
+    pub article_url_template: String,
+    /// Whether feeds carry whole articles or summaries.
+    pub feed_content: FeedContent,
+    /// Byline's own public base URL, for feed self links and the sitemap index; `None` takes
+    /// the scheme and host of each request.
+    pub public_url: Option<String>,
+    /// How old a change must be before the syndication change stream serves it, so that a
+    /// write committing just after a partner's poll cannot slip behind the partner's cursor.
+    pub syndication_settle: std::time::Duration,
+    /// URLs in one sitemap page (at most [`MAX_SITEMAP_PAGE_SIZE`]).
+    pub sitemap_page_size: u32,
+}
+
+/// What the feeds carry of each article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FeedContent {
+    /// The whole body as HTML, with the summary.
+    #[default]
+    Full,
+    /// The summary only (the standfirst, or the start of the text).
+    Summary,
+}
+
+impl FromStr for FeedContent {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "full" => Ok(FeedContent::Full),
+            "summary" => Ok(FeedContent::Summary),
+            other => Err(format!(
+                "unknown feed content `{other}`; expected `full` or `summary`"
+            )),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -105,6 +154,13 @@ impl Default for Settings {
             cors_origins: vec!["*".into()],
             workers: None,
             graphql_introspection: true,
+            site_url: DEFAULT_SITE_URL.into(),
+            site_name: DEFAULT_SITE_NAME.into(),
+            article_url_template: DEFAULT_ARTICLE_URL_TEMPLATE.into(),
+            feed_content: FeedContent::Full,
+            public_url: None,
+            syndication_settle: std::time::Duration::from_secs(2),
+            sitemap_page_size: MAX_SITEMAP_PAGE_SIZE,
         }
     }
 }

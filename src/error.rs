@@ -158,23 +158,42 @@ impl AppError {
     }
 }
 
+/// What a database error means, whichever backend raised it. SQLite reports some constraint
+/// failures without an extended code, so its messages are read too.
+pub fn constraint_of(err: &diesel::result::Error) -> Option<diesel::result::DatabaseErrorKind> {
+    use diesel::result::{DatabaseErrorKind as D, Error as E};
+    match err {
+        E::DatabaseError(D::UniqueViolation, _) => Some(D::UniqueViolation),
+        E::DatabaseError(D::ForeignKeyViolation, _) => Some(D::ForeignKeyViolation),
+        E::DatabaseError(_, info)
+            if info.message().starts_with("FOREIGN KEY constraint failed") =>
+        {
+            Some(D::ForeignKeyViolation)
+        }
+        E::DatabaseError(_, info) if info.message().starts_with("UNIQUE constraint failed") => {
+            Some(D::UniqueViolation)
+        }
+        _ => None,
+    }
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind as D, Error as E};
-        match err {
-            E::NotFound => AppError::not_found("not found"),
-            E::DatabaseError(D::UniqueViolation, info) => AppError::new(
+        match (constraint_of(&err), err) {
+            (Some(D::UniqueViolation), _) => AppError::new(
                 ErrorKind::Conflict,
-                format!("already exists: {}", info.message()),
+                "already exists: another record has this slug or name",
             ),
-            E::DatabaseError(D::ForeignKeyViolation, _) => AppError::validation(vec![FieldError {
+            (Some(_), _) => AppError::validation(vec![FieldError {
                 field: "reference".into(),
                 message: "refers to something that does not exist".into(),
             }]),
-            E::DatabaseError(D::ClosedConnection, _) => {
+            (None, E::NotFound) => AppError::not_found("not found"),
+            (None, E::DatabaseError(D::ClosedConnection, _)) => {
                 AppError::unavailable("the database connection was lost")
             }
-            other => AppError::internal(other),
+            (None, other) => AppError::internal(other),
         }
     }
 }

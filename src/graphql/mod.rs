@@ -6,18 +6,19 @@ pub mod errors;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
+pub mod mutation;
 pub mod nodes;
 pub mod query;
 pub mod search;
 
 use async_graphql::{
-    EmptyMutation, EmptySubscription, Schema,
+    EmptySubscription, Schema,
     extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
 };
 
 use crate::service::ContentService;
 
-pub type BylineSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscription>;
+pub type BylineSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
 
 pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 2_500;
@@ -28,7 +29,7 @@ const PERSISTED_QUERIES: usize = 1024;
 
 /// The executable schema. `introspection: false` hides the schema from callers.
 pub fn build_schema(content: ContentService, introspection: bool) -> BylineSchema {
-    let builder = Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+    let builder = Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
         .data(content)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
@@ -47,7 +48,7 @@ pub fn build_schema(content: ContentService, introspection: bool) -> BylineSchem
 
 /// The schema in SDL. `schema/schema.graphql` is this text; a test fails when they differ.
 pub fn sdl() -> String {
-    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
         .finish()
         .sdl()
 }

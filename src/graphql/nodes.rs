@@ -192,6 +192,27 @@ pub enum Node {
     Section(SectionNode),
 }
 
+/// Where an article is in the editorial workflow.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "ArticleStatus")]
+pub enum ArticleStatusEnum {
+    Draft,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+impl From<content::ArticleStatus> for ArticleStatusEnum {
+    fn from(s: content::ArticleStatus) -> Self {
+        match s {
+            content::ArticleStatus::Draft => ArticleStatusEnum::Draft,
+            content::ArticleStatus::Scheduled => ArticleStatusEnum::Scheduled,
+            content::ArticleStatus::Published => ArticleStatusEnum::Published,
+            content::ArticleStatus::Archived => ArticleStatusEnum::Archived,
+        }
+    }
+}
+
 /// A published article.
 pub struct ArticleNode {
     pub article: Article,
@@ -329,6 +350,17 @@ impl ArticleNode {
     }
     async fn reading_time_minutes(&self) -> i32 {
         self.article.reading_time_minutes
+    }
+    /// Workflow state; the public only ever sees PUBLISHED (or SCHEDULED whose time came).
+    async fn status(&self) -> ArticleStatusEnum {
+        self.article.status.into()
+    }
+    /// Pass back as `version` when changing the article.
+    async fn version(&self) -> i32 {
+        self.article.version
+    }
+    async fn embargo_until(&self) -> Option<DateTime<Utc>> {
+        self.article.embargo_until.map(utc)
     }
     /// Dated correction notes.
     async fn corrections(&self) -> Vec<CorrectionObject> {

@@ -11,9 +11,11 @@ use super::{
     },
 };
 use crate::{
+    auth::{Action, Caller},
     domain::{Key, Relations},
     error::ErrorKind,
     service::ContentService,
+    service::editorial::{PublicLookup, Reader},
 };
 
 pub struct QueryRoot;
@@ -39,7 +41,7 @@ fn key(slug: Option<String>, id: Option<ID>, kind: NodeKind) -> async_graphql::R
 fn optional<T>(result: Result<T, crate::error::AppError>) -> async_graphql::Result<Option<T>> {
     match result {
         Ok(item) => Ok(Some(item)),
-        Err(err) if err.kind == ErrorKind::NotFound => Ok(None),
+        Err(err) if matches!(err.kind, ErrorKind::NotFound | ErrorKind::Gone) => Ok(None),
         Err(err) => Err(super::errors::gql(err)),
     }
 }
@@ -50,18 +52,40 @@ fn content<'a>(ctx: &'a Context<'_>) -> &'a ContentService {
 
 #[Object]
 impl QueryRoot {
-    /// One published article, by `slug` or `id`; `null` when there is none.
+    /// One article by `slug` (old slugs resolve too) or `id`: published ones for everyone, any
+    /// state for editor keys or with a `previewToken`; `null` when there is none.
     async fn article(
         &self,
         ctx: &Context<'_>,
         slug: Option<String>,
         id: Option<ID>,
+        #[graphql(
+            desc = "A preview token minted by an editor: reads this one article in any state."
+        )]
+        preview_token: Option<String>,
     ) -> async_graphql::Result<Option<ArticleNode>> {
         let key = key(slug, id, NodeKind::Article)?;
-        Ok(
-            optional(content(ctx).public_article(key, Relations::Skip).await)?
-                .map(|a| ArticleNode::new(a, Relations::Skip)),
-        )
+        let caller = ctx.data_opt::<Caller>();
+        let reader = match (&preview_token, caller) {
+            (Some(token), _) => Reader::Preview(token),
+            (None, Some(caller)) if caller.can(Action::ReadDrafts) => Reader::Staff(caller),
+            _ => Reader::Public,
+        };
+        let found = match optional(
+            content(ctx)
+                .read_article(reader, key, Relations::Skip)
+                .await,
+        )? {
+            Some(PublicLookup::Found(article)) => Some(*article),
+            // A retired slug resolves to the article under its current slug.
+            Some(PublicLookup::MovedTo(slug)) => optional(
+                content(ctx)
+                    .public_article(Key::Slug(slug), Relations::Skip)
+                    .await,
+            )?,
+            None => None,
+        };
+        Ok(found.map(|a| ArticleNode::new(a, Relations::Skip)))
     }
 
     /// Published articles, filtered and sorted, as a Relay connection (at most 100 a page).

@@ -97,6 +97,18 @@ pub fn respond<T: Serialize>(
     freshness: Freshness,
 ) -> AppResult<HttpResponse> {
     let bytes = serde_json::to_vec(body).map_err(AppError::internal)?;
+    respond_bytes(req, cache_control, "application/json", bytes, freshness)
+}
+
+/// Answers with `bytes` of `content_type` (a feed, a sitemap) and caching headers, or
+/// `304 Not Modified`.
+pub fn respond_bytes(
+    req: &HttpRequest,
+    cache_control: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+    freshness: Freshness,
+) -> AppResult<HttpResponse> {
     let etag = strong_etag(&bytes);
     // If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 §13.2.2).
     let unchanged = match none_match_hits(req, &etag) {
@@ -124,5 +136,5 @@ pub fn respond<T: Serialize>(
     if unchanged {
         return Ok(response.finish());
     }
-    Ok(response.content_type("application/json").body(bytes))
+    Ok(response.content_type(content_type.to_owned()).body(bytes))
 }

@@ -4,17 +4,54 @@
 use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
 use futures_util::StreamExt;
 
-use super::{AppState, caching};
+use super::{AppState, auth::optional_caller, caching};
+use crate::auth::Caller;
 use crate::graphql::{MAX_BODY_BYTES, errors::ensure_codes, loaders::Loaders};
 
 fn request_error(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
+    error_with_code(status, message, "BAD_USER_INPUT")
+}
+
+fn error_with_code(status: actix_web::http::StatusCode, message: &str, code: &str) -> HttpResponse {
     HttpResponse::build(status).json(serde_json::json!({
-        "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }]
+        "errors": [{ "message": message, "extensions": { "code": code } }]
     }))
 }
 
-async fn execute(state: &AppState, request: async_graphql::Request) -> async_graphql::Response {
-    let request = request.data(Loaders::new(&state.content));
+/// The caller of the request; a key that is presented but invalid is refused outright.
+async fn caller_of(req: &HttpRequest) -> Result<Option<Caller>, HttpResponse> {
+    optional_caller(req).await.map_err(|e| {
+        let mut response = error_with_code(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            &e.detail,
+            "UNAUTHENTICATED",
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer realm=\"byline\""),
+        );
+        response
+    })
+}
+
+/// GET requests must not change anything (caches and prefetchers replay them).
+fn has_mutation(request: &mut async_graphql::Request) -> bool {
+    request.parsed_query().is_ok_and(|doc| {
+        doc.operations
+            .iter()
+            .any(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Mutation)
+    })
+}
+
+async fn execute(
+    state: &AppState,
+    mut request: async_graphql::Request,
+    caller: Option<Caller>,
+) -> async_graphql::Response {
+    request = request.data(Loaders::new(&state.content));
+    if let Some(caller) = caller {
+        request = request.data(caller);
+    }
     let mut response = state.graphql.execute(request).await;
     ensure_codes(&mut response);
     response
@@ -31,7 +68,15 @@ async fn execute(state: &AppState, request: async_graphql::Request) -> async_gra
     )
 )]
 #[post("/graphql")]
-pub async fn graphql_post(state: web::Data<AppState>, mut payload: web::Payload) -> HttpResponse {
+pub async fn graphql_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    mut payload: web::Payload,
+) -> HttpResponse {
+    let caller = match caller_of(&req).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let Ok(chunk) = chunk else {
@@ -57,7 +102,9 @@ pub async fn graphql_post(state: web::Data<AppState>, mut payload: web::Payload)
             );
         }
     };
-    HttpResponse::Ok().json(execute(&state, request).await)
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(execute(&state, request, caller).await)
 }
 
 /// A GET request's parameters, read with the same field names as a POST body
@@ -108,7 +155,11 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
             .content_type("text/html; charset=utf-8")
             .body(page);
     }
-    let request = match request_from_query_string(req.query_string()) {
+    let caller = match caller_of(&req).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
+    let mut request = match request_from_query_string(req.query_string()) {
         Ok(request) => request,
         Err(e) => {
             return request_error(
@@ -117,8 +168,15 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
             );
         }
     };
-    let response = execute(&state, request).await;
-    if !response.is_ok() {
+    if has_mutation(&mut request) {
+        return request_error(
+            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+            "mutations need POST",
+        );
+    }
+    let private = caller.is_some();
+    let response = execute(&state, request, caller).await;
+    if !response.is_ok() || private {
         return HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(response);

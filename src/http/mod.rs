@@ -6,12 +6,14 @@ pub mod admin_taxonomy;
 pub mod articles;
 pub mod auth;
 pub mod caching;
+pub mod feeds;
 pub mod graphql;
 pub mod health;
 pub mod openapi;
 pub mod params;
 pub mod problem;
 pub mod search;
+pub mod syndication;
 pub mod taxonomy;
 pub mod views;
 
@@ -58,5 +60,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(taxonomy::list_authors)
         .service(taxonomy::get_author)
         .service(taxonomy::list_tags)
-        .service(taxonomy::get_tag);
+        .service(taxonomy::get_tag)
+        // Feeds and sitemaps.
+        .service(feeds::rss_feed)
+        .service(feeds::atom_feed)
+        .service(feeds::json_feed)
+        .service(feeds::scoped_rss_feed)
+        .service(feeds::scoped_atom_feed)
+        .service(feeds::scoped_json_feed)
+        .service(feeds::sitemap_index)
+        .service(feeds::news_sitemap)
+        .service(feeds::sitemap_page)
+        // Partner syndication.
+        .service(syndication::list_changes)
+        .service(syndication::get_article);
 }

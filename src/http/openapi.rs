@@ -5,7 +5,8 @@ use actix_web::{HttpResponse, get};
 use utoipa::OpenApi;
 
 use super::{
-    admin_articles, admin_taxonomy, articles, graphql, health, problem::Problem, search, taxonomy,
+    admin_articles, admin_taxonomy, articles, feeds, graphql, health, problem::Problem, search,
+    syndication, taxonomy,
 };
 use crate::error::FieldError;
 
@@ -46,6 +47,17 @@ use crate::error::FieldError;
         admin_taxonomy::revoke_key,
         graphql::graphql_post,
         graphql::graphql_get,
+        feeds::rss_feed,
+        feeds::atom_feed,
+        feeds::json_feed,
+        feeds::scoped_rss_feed,
+        feeds::scoped_atom_feed,
+        feeds::scoped_json_feed,
+        feeds::sitemap_index,
+        feeds::sitemap_page,
+        feeds::news_sitemap,
+        syndication::list_changes,
+        syndication::get_article,
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&ApiKeyScheme),
@@ -58,6 +70,8 @@ use crate::error::FieldError;
         (name = "admin", description = "Newsroom writes and the editorial workflow; needs an API key (`Authorization: Bearer byl_…`)"),
         (name = "graphql", description = "The same content over GraphQL; the schema is schema/schema.graphql"),
         (name = "meta", description = "This document"),
+        (name = "feeds", description = "RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the newest articles, per section, tag and author; sitemaps and the Google News sitemap. Links point to the frontend's article pages"),
+        (name = "syndication", description = "IPTC ninjs 3.1 for partners: a change stream with withdrawal notices; needs a key allowed to read syndication (`partner`, `editor`, `admin`)"),
     )
 )]
 pub struct ApiDoc;

@@ -734,7 +734,9 @@ impl ContentService {
             Reader::Public => self.find_public_article(key, relations).await,
             Reader::Staff(caller) => {
                 caller.require(Action::ReadDrafts)?;
-                any_state(key).await.map(|a| PublicLookup::Found(Box::new(a)))
+                any_state(key)
+                    .await
+                    .map(|a| PublicLookup::Found(Box::new(a)))
             }
             Reader::Preview(token) => {
                 let article = any_state(key).await?;

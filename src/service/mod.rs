@@ -4,10 +4,12 @@
 pub mod articles;
 pub mod batch;
 pub mod editorial;
+pub mod feeds;
 pub mod keys;
 pub mod preview;
 pub mod render;
 pub mod search;
+pub mod syndication;
 pub mod taxonomy;
 pub mod taxonomy_admin;
 pub mod validate;

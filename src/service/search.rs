@@ -75,7 +75,8 @@ fn cursor_of(sort: SearchSort, hit: &Hit) -> Cursor {
     Cursor {
         sort: sort.as_str().to_owned(),
         key: match sort {
-            SearchSort::Relevance => format!("{}|{time}", hit.score),
+            // `{:e}` is exact and short, however small the score.
+            SearchSort::Relevance => format!("{:e}|{time}", hit.score),
             SearchSort::Date(_) => time,
         },
         id: hit.id.clone(),
@@ -215,14 +216,21 @@ mod tests {
                 .expect("time"),
             snippet: None,
         };
-        let cursor = cursor_of(SearchSort::Relevance, &hit).encode();
-        match search_after(Some(&cursor), SearchSort::Relevance) {
-            Ok(Some(SearchAfter::Relevance { score, time, id })) => {
-                assert_eq!(score.to_bits(), hit.score.to_bits());
-                assert_eq!((time, id), (hit.time, hit.id.clone()));
+        for score in [hit.score, 0.0, 1e-300, 1.99341021416804e-6, 12345.678] {
+            let hit = Hit {
+                score,
+                ..hit.clone()
+            };
+            let cursor = cursor_of(SearchSort::Relevance, &hit).encode();
+            match search_after(Some(&cursor), SearchSort::Relevance) {
+                Ok(Some(SearchAfter::Relevance { score, time, id })) => {
+                    assert_eq!(score.to_bits(), hit.score.to_bits());
+                    assert_eq!((time, id), (hit.time, hit.id.clone()));
+                }
+                other => panic!("{other:?}"),
             }
-            other => panic!("{other:?}"),
         }
+        let cursor = cursor_of(SearchSort::Relevance, &hit).encode();
         for key in [
             "NaN|2026-11-26T09:30:00.000000",
             "1.0",

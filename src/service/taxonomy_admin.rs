@@ -38,18 +38,20 @@ pub struct TaxonomyPatch {
     pub links: Option<Vec<AuthorLink>>,
 }
 
-/// A delete refused because articles still use the thing is a conflict, not a bad request.
-fn still_used(err: diesel::result::Error, what: &str) -> AppError {
-    match err {
-        diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::ForeignKeyViolation,
-            _,
-        ) => AppError::new(
+/// Articles that still use a section, author or tag keep it: the delete is a conflict.
+fn refuse_if_used(
+    conn: &mut crate::db::DbConnection,
+    table: &str,
+    what: &str,
+    id: &str,
+) -> AppResult<()> {
+    if taxonomy::in_use(conn, table, id)? {
+        return Err(AppError::new(
             ErrorKind::Conflict,
             format!("articles still use this {what}; change them first"),
-        ),
-        other => other.into(),
+        ));
     }
+    Ok(())
 }
 
 impl ContentService {
@@ -143,9 +145,8 @@ impl ContentService {
         let id = self.section(Key::Slug(slug.to_owned())).await?.id;
         self.db
             .write(move |conn| {
-                taxonomy::delete_section(conn, &id)
-                    .map(|_| ())
-                    .map_err(|e| still_used(e, "section"))
+                refuse_if_used(conn, "sections", "section", &id)?;
+                Ok(taxonomy::delete_section(conn, &id).map(|_| ())?)
             })
             .await
     }
@@ -155,9 +156,8 @@ impl ContentService {
         let id = self.author(Key::Slug(slug.to_owned())).await?.id;
         self.db
             .write(move |conn| {
-                taxonomy::delete_author(conn, &id)
-                    .map(|_| ())
-                    .map_err(|e| still_used(e, "author"))
+                refuse_if_used(conn, "authors", "author", &id)?;
+                Ok(taxonomy::delete_author(conn, &id).map(|_| ())?)
             })
             .await
     }
@@ -167,9 +167,8 @@ impl ContentService {
         let id = self.tag(Key::Slug(slug.to_owned())).await?.id;
         self.db
             .write(move |conn| {
-                taxonomy::delete_tag(conn, &id)
-                    .map(|_| ())
-                    .map_err(|e| still_used(e, "tag"))
+                refuse_if_used(conn, "tags", "tag", &id)?;
+                Ok(taxonomy::delete_tag(conn, &id).map(|_| ())?)
             })
             .await
     }

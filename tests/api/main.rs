@@ -3,14 +3,17 @@
 
 mod helpers;
 
+mod admin;
 mod articles_api;
 mod cli;
 mod contracts;
+mod feeds;
 mod graphql;
 mod health;
 mod migrations;
 mod pagination;
 mod relations;
 mod search;
+mod syndication;
 mod taxonomy_api;
 mod visibility;

@@ -148,3 +148,23 @@ pub fn delete_author(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
 pub fn delete_tag(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
     diesel::delete(tags::table.filter(tags::id.eq(id))).execute(conn)
 }
+
+/// Whether any article, in any state, uses this section, author or tag.
+pub fn in_use(conn: &mut DbConnection, table: &str, id: &str) -> QueryResult<bool> {
+    use crate::db::schema::{article_authors, article_tags, articles};
+    let count: i64 = match table {
+        "sections" => articles::table
+            .filter(articles::section_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        "authors" => article_authors::table
+            .filter(article_authors::author_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        _ => article_tags::table
+            .filter(article_tags::tag_id.eq(id))
+            .count()
+            .get_result(conn)?,
+    };
+    Ok(count > 0)
+}

@@ -1,0 +1,210 @@
+//! Reads behind feeds, sitemaps and the partner change stream: light article rows for
+//! sitemaps, id-ordered sitemap pages, and changes (articles and tombstones) in order of
+//! change. Which articles may appear is always the caller's predicate.
+
+use chrono::NaiveDateTime;
+use diesel::{
+    dsl::{self, case_when, max},
+    prelude::*,
+};
+
+use super::articles::{ArticlePredicate, Keyset};
+use crate::db::{
+    DbConnection, MultiBackend,
+    rows::{ArticleRow, TombstoneRow},
+    schema::{articles, tombstones},
+};
+
+/// What a sitemap needs of an article: no body, no relations.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct ArticleLinkRow {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub language: String,
+    pub section_id: Option<String>,
+    pub published_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+    pub embargo_until: Option<NaiveDateTime>,
+}
+
+/// The id `offset` places into id order among the articles `visible` lets through, starting
+/// at `from` (inclusive) when given.
+pub fn nth_id_from(
+    conn: &mut DbConnection,
+    visible: ArticlePredicate,
+    from: Option<&str>,
+    offset: i64,
+) -> QueryResult<Option<String>> {
+    let mut query = articles::table
+        .select(articles::id)
+        .filter(visible)
+        .into_boxed::<MultiBackend>();
+    if let Some(from) = from {
+        query = query.filter(articles::id.ge(from.to_owned()));
+    }
+    query
+        .order(articles::id.asc())
+        .offset(offset)
+        .limit(1)
+        .first(conn)
+        .optional()
+}
+
+/// Up to `fetch` articles `visible` lets through with ids from `from` (inclusive), in id
+/// order.
+pub fn links_from(
+    conn: &mut DbConnection,
+    visible: ArticlePredicate,
+    from: Option<&str>,
+    fetch: i64,
+) -> QueryResult<Vec<ArticleLinkRow>> {
+    let mut query = articles::table
+        .select(ArticleLinkRow::as_select())
+        .filter(visible)
+        .into_boxed::<MultiBackend>();
+    if let Some(from) = from {
+        query = query.filter(articles::id.ge(from.to_owned()));
+    }
+    query.order(articles::id.asc()).limit(fetch).load(conn)
+}
+
+/// The newest `updated_at`, `published_at` and `embargo_until` among the articles `visible`
+/// lets through with ids in `[from, before)`.
+pub fn newest_dates_between(
+    conn: &mut DbConnection,
+    visible: ArticlePredicate,
+    from: Option<&str>,
+    before: Option<&str>,
+) -> QueryResult<[Option<NaiveDateTime>; 3]> {
+    let mut query = articles::table
+        .select((
+            max(articles::updated_at),
+            max(articles::published_at),
+            max(articles::embargo_until),
+        ))
+        .filter(visible)
+        .into_boxed::<MultiBackend>();
+    if let Some(from) = from {
+        query = query.filter(articles::id.ge(from.to_owned()));
+    }
+    if let Some(before) = before {
+        query = query.filter(articles::id.lt(before.to_owned()));
+    }
+    let (updated, published, embargo) = query.first(conn)?;
+    Ok([updated, published, embargo])
+}
+
+/// Up to `fetch` articles `visible` lets through, published at or after `since`, newest
+/// first.
+pub fn links_published_since(
+    conn: &mut DbConnection,
+    visible: ArticlePredicate,
+    since: NaiveDateTime,
+    fetch: i64,
+) -> QueryResult<Vec<ArticleLinkRow>> {
+    articles::table
+        .select(ArticleLinkRow::as_select())
+        .filter(visible)
+        .filter(articles::published_at.ge(since))
+        .order((articles::published_at.desc(), articles::id.desc()))
+        .limit(fetch)
+        .load(conn)
+}
+
+/// When an article last changed for a reader outside: the latest of its last edit, its
+/// publication time and its embargo's end. A scheduled article or a lifting embargo is a
+/// change even though no one wrote anything then. `service::syndication::change_time`
+/// computes the same from a row.
+#[dsl::auto_type]
+pub fn change_time() -> _ {
+    let embargo: dsl::AssumeNotNull<articles::embargo_until> =
+        articles::embargo_until.assume_not_null();
+    let published: dsl::AssumeNotNull<articles::published_at> =
+        articles::published_at.assume_not_null();
+    case_when(
+        articles::embargo_until
+            .is_not_null()
+            .and(embargo.ge(articles::updated_at))
+            .and(articles::published_at.is_null().or(embargo.ge(published))),
+        embargo,
+    )
+    .when(
+        articles::published_at
+            .is_not_null()
+            .and(published.ge(articles::updated_at)),
+        published,
+    )
+    .otherwise(articles::updated_at)
+}
+
+/// Up to `fetch` articles `shown` lets through, in order of change time and id: after
+/// `after`, changed at or after `since`, and changed no later than `until`.
+pub fn changed_articles(
+    conn: &mut DbConnection,
+    shown: ArticlePredicate,
+    after: Option<Keyset>,
+    since: Option<NaiveDateTime>,
+    until: NaiveDateTime,
+    fetch: i64,
+) -> QueryResult<Vec<ArticleRow>> {
+    let mut query = articles::table
+        .select(ArticleRow::as_select())
+        .filter(shown)
+        .filter(change_time().le(until))
+        .into_boxed::<MultiBackend>();
+    if let Some(since) = since {
+        query = query.filter(change_time().ge(since));
+    }
+    if let Some(k) = after {
+        query = query.filter(
+            change_time()
+                .gt(k.time)
+                .or(change_time().eq(k.time).and(articles::id.gt(k.id))),
+        );
+    }
+    query
+        .order((change_time().asc(), articles::id.asc()))
+        .limit(fetch)
+        .load(conn)
+}
+
+/// Up to `fetch` tombstones in order of deletion and id, with the same bounds as
+/// [`changed_articles`].
+pub fn changed_tombstones(
+    conn: &mut DbConnection,
+    after: Option<Keyset>,
+    since: Option<NaiveDateTime>,
+    until: NaiveDateTime,
+    fetch: i64,
+) -> QueryResult<Vec<TombstoneRow>> {
+    use tombstones::dsl as t;
+    let mut query = tombstones::table
+        .select(TombstoneRow::as_select())
+        .filter(t::deleted_at.le(until))
+        .into_boxed::<MultiBackend>();
+    if let Some(since) = since {
+        query = query.filter(t::deleted_at.ge(since));
+    }
+    if let Some(k) = after {
+        query = query.filter(
+            t::deleted_at
+                .gt(k.time)
+                .or(t::deleted_at.eq(k.time).and(t::article_id.gt(k.id))),
+        );
+    }
+    query
+        .order((t::deleted_at.asc(), t::article_id.asc()))
+        .limit(fetch)
+        .load(conn)
+}
+
+/// The tombstone a deleted article left, if any.
+pub fn tombstone(conn: &mut DbConnection, article_id: &str) -> QueryResult<Option<TombstoneRow>> {
+    tombstones::table
+        .select(TombstoneRow::as_select())
+        .filter(tombstones::article_id.eq(article_id))
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,254 @@
+//! The reads behind feeds and sitemaps: the newest visible articles of a feed's subject,
+//! sitemap pages in id order, and the articles of the Google News sitemap. Every one of them
+//! filters through the visibility rule.
+
+use std::collections::HashSet;
+
+use chrono::{Duration, NaiveDateTime};
+
+use super::{ContentService, batch, visibility};
+use crate::{
+    db::queries::{self, syndication::ArticleLinkRow},
+    domain::{
+        self, Key,
+        article::{Article, ArticleFilter, ArticleSort, Author, Section, Tag},
+    },
+    error::{AppError, AppResult},
+};
+
+/// Which articles a feed carries, by slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedOf {
+    All,
+    Section(String),
+    Tag(String),
+    Author(String),
+}
+
+/// What a feed is about, as found.
+#[derive(Debug, Clone)]
+pub enum FeedSubject {
+    All,
+    Section(Section),
+    Tag(Tag),
+    Author(Author),
+}
+
+impl FeedSubject {
+    /// `section:ID`, `tag:ID` or `author:ID`, for `Surrogate-Key`.
+    pub fn surrogate_key(&self) -> Option<String> {
+        match self {
+            FeedSubject::All => None,
+            FeedSubject::Section(s) => Some(format!("section:{}", s.id)),
+            FeedSubject::Tag(t) => Some(format!("tag:{}", t.id)),
+            FeedSubject::Author(a) => Some(format!("author:{}", a.id)),
+        }
+    }
+}
+
+/// A feed's subject and its newest visible articles, newest first, with their relations.
+#[derive(Debug, Clone)]
+pub struct FeedArticles {
+    pub subject: FeedSubject,
+    pub articles: Vec<Article>,
+}
+
+/// What a sitemap says of one article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapEntry {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    /// BCP 47.
+    pub language: String,
+    /// The section's slug.
+    pub section: Option<String>,
+    pub published_at: NaiveDateTime,
+    /// When the article last changed for a reader (an edit, its publication, its embargo
+    /// lifting).
+    pub last_changed: NaiveDateTime,
+}
+
+/// One page of the article sitemap, as the sitemap index lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapPageInfo {
+    /// From 1.
+    pub number: u32,
+    /// The newest change among its articles; `None` for an empty page.
+    pub last_changed: Option<NaiveDateTime>,
+}
+
+/// The Google News sitemap covers articles published in this window …
+pub const NEWS_WINDOW_HOURS: i64 = 48;
+/// … and at most this many of them.
+pub const NEWS_MAX_ARTICLES: i64 = 1000;
+
+fn latest(times: impl IntoIterator<Item = Option<NaiveDateTime>>) -> Option<NaiveDateTime> {
+    times.into_iter().flatten().max()
+}
+
+/// Rows into sitemap entries, with their sections' slugs (one query for all of them).
+fn entries(
+    conn: &mut crate::db::DbConnection,
+    rows: Vec<ArticleLinkRow>,
+) -> AppResult<Vec<SitemapEntry>> {
+    let section_ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.section_id.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let sections = batch::sections_by_id(conn, &section_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let last_changed = latest([Some(row.updated_at), row.published_at, row.embargo_until])
+                .unwrap_or(row.updated_at);
+            SitemapEntry {
+                section: row
+                    .section_id
+                    .as_ref()
+                    .and_then(|id| sections.get(id))
+                    .map(|s| s.slug.clone()),
+                published_at: row.published_at.unwrap_or(row.updated_at),
+                last_changed,
+                id: row.id,
+                slug: row.slug,
+                title: row.title,
+                language: row.language,
+            }
+        })
+        .collect())
+}
+
+/// Where each sitemap page starts (the first id on it; `None` for the first page), up to
+/// `up_to` pages. Pages hold `page_size` articles in id order; ids are UUID v7, so new
+/// articles land on the last page and older pages stay put. Each boundary costs one indexed
+/// probe of at most `page_size` rows.
+fn page_starts(
+    conn: &mut crate::db::DbConnection,
+    now: NaiveDateTime,
+    page_size: u32,
+    up_to: Option<u32>,
+) -> AppResult<Vec<Option<String>>> {
+    let mut starts: Vec<Option<String>> = vec![None];
+    while up_to.is_none_or(|n| starts.len() < n as usize) {
+        let from = starts.last().cloned().flatten();
+        match queries::syndication::nth_id_from(
+            conn,
+            visibility::public_predicate(now),
+            from.as_deref(),
+            i64::from(page_size),
+        )? {
+            Some(next) => starts.push(Some(next)),
+            None => break,
+        }
+    }
+    Ok(starts)
+}
+
+impl ContentService {
+    /// The newest `limit` visible articles of a feed's subject; an unknown section, tag or
+    /// author is a 404.
+    pub async fn feed_articles(&self, of: FeedOf, limit: u32) -> AppResult<FeedArticles> {
+        let mut filter = ArticleFilter::default();
+        let subject = match of {
+            FeedOf::All => FeedSubject::All,
+            FeedOf::Section(slug) => {
+                filter.section = Some(slug.clone());
+                FeedSubject::Section(self.section(Key::Slug(slug)).await?)
+            }
+            FeedOf::Tag(slug) => {
+                filter.tags = vec![slug.clone()];
+                filter.all_tags = true;
+                FeedSubject::Tag(self.tag(Key::Slug(slug)).await?)
+            }
+            FeedOf::Author(slug) => {
+                filter.author = Some(slug.clone());
+                FeedSubject::Author(self.author(Key::Slug(slug)).await?)
+            }
+        };
+        let page = self
+            .list_public_articles(
+                filter,
+                ArticleSort::PublishedDesc,
+                None,
+                limit,
+                domain::Relations::Load,
+            )
+            .await?;
+        Ok(FeedArticles {
+            subject,
+            articles: page.items,
+        })
+    }
+
+    /// The pages of the article sitemap, each with its newest change. There is always a
+    /// first page, empty when nothing is published.
+    pub async fn sitemap_pages(&self, page_size: u32) -> AppResult<Vec<SitemapPageInfo>> {
+        let now = domain::now();
+        self.db
+            .read(move |conn| {
+                let starts = page_starts(conn, now, page_size, None)?;
+                let mut pages = Vec::with_capacity(starts.len());
+                for (i, from) in starts.iter().enumerate() {
+                    let before = starts.get(i + 1).cloned().flatten();
+                    let dates = queries::syndication::newest_dates_between(
+                        conn,
+                        visibility::public_predicate(now),
+                        from.as_deref(),
+                        before.as_deref(),
+                    )?;
+                    pages.push(SitemapPageInfo {
+                        number: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                        last_changed: latest(dates),
+                    });
+                }
+                Ok(pages)
+            })
+            .await
+    }
+
+    /// The articles on page `number` (from 1) of the article sitemap; a page past the last is
+    /// a 404.
+    pub async fn sitemap_page(&self, number: u32, page_size: u32) -> AppResult<Vec<SitemapEntry>> {
+        let missing = move || AppError::not_found(format!("the sitemap has no page {number}"));
+        if number == 0 {
+            return Err(missing());
+        }
+        let now = domain::now();
+        self.db
+            .read(move |conn| {
+                let starts = page_starts(conn, now, page_size, Some(number))?;
+                let from = match starts.get(number as usize - 1) {
+                    Some(from) => from.clone(),
+                    None => return Err(missing()),
+                };
+                let rows = queries::syndication::links_from(
+                    conn,
+                    visibility::public_predicate(now),
+                    from.as_deref(),
+                    i64::from(page_size),
+                )?;
+                entries(conn, rows)
+            })
+            .await
+    }
+
+    /// Visible articles published in the last 48 hours, newest first, at most 1 000: what the
+    /// Google News sitemap lists.
+    pub async fn news_sitemap_entries(&self) -> AppResult<Vec<SitemapEntry>> {
+        let now = domain::now();
+        self.db
+            .read(move |conn| {
+                let rows = queries::syndication::links_published_since(
+                    conn,
+                    visibility::public_predicate(now),
+                    now - Duration::hours(NEWS_WINDOW_HOURS),
+                    NEWS_MAX_ARTICLES,
+                )?;
+                entries(conn, rows)
+            })
+            .await
+    }
+}

@@ -1,0 +1,285 @@
+//! The partner change stream: every article in order of its last change, as it stands now.
+//! A visible article is served whole; one withdrawn after it was out (unpublished, archived
+//! or deleted) is served as a withdrawal notice, so partners can take it down. Which articles
+//! are visible is the visibility rule's call alone: embargoed and scheduled articles are
+//! never served before their time, not even as notices.
+
+use chrono::NaiveDateTime;
+use diesel::{dsl, prelude::*};
+
+use super::{ContentService, articles::hydrate, visibility};
+use crate::{
+    db::{
+        queries::{self, articles::Keyset},
+        rows::{ArticleRow, TombstoneRow},
+        schema::articles,
+    },
+    domain::{
+        self,
+        article::{Article, ArticleStatus},
+        page::Cursor,
+    },
+    error::{AppError, AppResult},
+};
+
+/// The sort name cursors of the change stream carry.
+const CHANGES: &str = "changes";
+
+/// An article that was out and was withdrawn: status `draft` (unpublished) or `archived`
+/// after a first publication. The public API answers 410 Gone for the same articles.
+#[dsl::auto_type]
+pub fn withdrawn() -> _ {
+    let draft: &'static str = "draft";
+    let archived: &'static str = "archived";
+    articles::first_published_at
+        .is_not_null()
+        .and(articles::status.eq(draft).or(articles::status.eq(archived)))
+}
+
+/// Why an article is no longer available.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithdrawalReason {
+    /// Back to draft.
+    Unpublished,
+    Archived,
+    Deleted,
+}
+
+/// A kill notice: which article to take down, and when it was withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawal {
+    pub id: String,
+    pub at: NaiveDateTime,
+    pub reason: WithdrawalReason,
+}
+
+/// One entry of the change stream.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// The article as it now is, visible.
+    Published(Box<Article>),
+    Withdrawn(Withdrawal),
+}
+
+impl Change {
+    pub fn id(&self) -> &str {
+        match self {
+            Change::Published(a) => &a.id,
+            Change::Withdrawn(w) => &w.id,
+        }
+    }
+
+    /// Where the change sits in the stream.
+    pub fn changed_at(&self) -> NaiveDateTime {
+        match self {
+            Change::Published(a) => change_time(a.updated_at, a.published_at, a.embargo_until),
+            Change::Withdrawn(w) => w.at,
+        }
+    }
+
+    fn cursor(&self) -> String {
+        Cursor {
+            sort: CHANGES.to_owned(),
+            key: queries::time_to_cursor_key(self.changed_at()),
+            id: self.id().to_owned(),
+        }
+        .encode()
+    }
+}
+
+/// The same as `queries::syndication::change_time`, from values already loaded: the latest of
+/// the last edit, the publication time and the embargo's end.
+pub fn change_time(
+    updated_at: NaiveDateTime,
+    published_at: Option<NaiveDateTime>,
+    embargo_until: Option<NaiveDateTime>,
+) -> NaiveDateTime {
+    [published_at, embargo_until]
+        .into_iter()
+        .flatten()
+        .fold(updated_at, NaiveDateTime::max)
+}
+
+/// A page of the change stream.
+#[derive(Debug, Clone)]
+pub struct ChangePage {
+    pub changes: Vec<Change>,
+    /// Where to resume: after the last change here, or where the request started when there
+    /// was nothing new. Partners keep it and poll with it.
+    pub next_cursor: Option<String>,
+    /// Whether more changes are waiting right now.
+    pub has_more: bool,
+}
+
+fn withdrawal_of_row(row: &ArticleRow) -> Withdrawal {
+    let reason = if row.status == ArticleStatus::Archived.as_str() {
+        WithdrawalReason::Archived
+    } else {
+        WithdrawalReason::Unpublished
+    };
+    Withdrawal {
+        id: row.id.clone(),
+        at: change_time(row.updated_at, row.published_at, row.embargo_until),
+        reason,
+    }
+}
+
+fn withdrawal_of_tombstone(row: TombstoneRow) -> Withdrawal {
+    Withdrawal {
+        id: row.article_id,
+        at: row.deleted_at,
+        reason: WithdrawalReason::Deleted,
+    }
+}
+
+/// A row the stream query returned is either visible or withdrawn, never both: withdrawn
+/// articles are drafts or archived, which the visibility rule never lets through.
+fn is_withdrawn_row(row: &ArticleRow) -> bool {
+    row.status == ArticleStatus::Draft.as_str() || row.status == ArticleStatus::Archived.as_str()
+}
+
+impl ContentService {
+    /// Changes after `cursor` (or at or after `since`), oldest first, at most `limit`. Changes
+    /// younger than `settle` wait for the next poll, so a write that commits a moment after
+    /// its timestamp cannot land behind a cursor already handed out.
+    pub async fn syndication_changes(
+        &self,
+        since: Option<NaiveDateTime>,
+        cursor: Option<String>,
+        limit: u32,
+        settle: std::time::Duration,
+    ) -> AppResult<ChangePage> {
+        let after = match &cursor {
+            Some(raw) => {
+                let c = Cursor::decode(raw, CHANGES)?;
+                Some(Keyset {
+                    time: queries::time_from_cursor_key(&c.key)?,
+                    id: c.id,
+                })
+            }
+            None => None,
+        };
+        let now = domain::now();
+        let until = now - chrono::Duration::from_std(settle).map_err(AppError::internal)?;
+        let fetch = i64::from(limit) + 1;
+        self.db
+            .read(move |conn| {
+                let shown = Box::new(visibility::public_at(now).or(withdrawn()));
+                let rows = queries::syndication::changed_articles(
+                    conn,
+                    shown,
+                    after.clone(),
+                    since,
+                    until,
+                    fetch,
+                )?;
+                let tombstones =
+                    queries::syndication::changed_tombstones(conn, after, since, until, fetch)?;
+                // Merge both streams by (time, id) and keep what the page holds.
+                enum Entry {
+                    Visible(Box<ArticleRow>),
+                    Gone(Withdrawal),
+                }
+                let key = |e: &Entry| match e {
+                    Entry::Visible(r) => (
+                        change_time(r.updated_at, r.published_at, r.embargo_until),
+                        r.id.clone(),
+                    ),
+                    Entry::Gone(w) => (w.at, w.id.clone()),
+                };
+                let mut entries: Vec<Entry> = rows
+                    .into_iter()
+                    .map(|r| {
+                        if is_withdrawn_row(&r) {
+                            Entry::Gone(withdrawal_of_row(&r))
+                        } else {
+                            Entry::Visible(Box::new(r))
+                        }
+                    })
+                    .chain(
+                        tombstones
+                            .into_iter()
+                            .map(|t| Entry::Gone(withdrawal_of_tombstone(t))),
+                    )
+                    .collect();
+                entries.sort_by_key(key);
+                let has_more = entries.len() > limit as usize;
+                entries.truncate(limit as usize);
+                // Visible rows get their relations in one go; notices keep their places.
+                let mut visible = Vec::new();
+                let mut slots = Vec::with_capacity(entries.len());
+                for entry in entries {
+                    match entry {
+                        Entry::Visible(row) => {
+                            visible.push(*row);
+                            slots.push(None);
+                        }
+                        Entry::Gone(w) => slots.push(Some(w)),
+                    }
+                }
+                let mut articles = hydrate(conn, visible)?.into_iter();
+                let changes = slots
+                    .into_iter()
+                    .map(|slot| match slot {
+                        Some(w) => Ok(Change::Withdrawn(w)),
+                        None => articles
+                            .next()
+                            .map(|a| Change::Published(Box::new(a)))
+                            .ok_or_else(|| AppError::internal("hydrate returned fewer articles")),
+                    })
+                    .collect::<AppResult<Vec<_>>>()?;
+                let next_cursor = changes.last().map(Change::cursor).or(cursor);
+                Ok(ChangePage {
+                    changes,
+                    next_cursor,
+                    has_more,
+                })
+            })
+            .await
+    }
+
+    /// One article for partners: whole when visible, a withdrawal notice when it was
+    /// withdrawn after publication (or deleted), else 404, as for anything never out.
+    pub async fn syndication_article(&self, id: &str) -> AppResult<Change> {
+        let id = id.to_owned();
+        let now = domain::now();
+        self.db
+            .read(move |conn| {
+                let visible = Some(visibility::public_predicate(now));
+                if let Some(row) = queries::articles::find_by_id(conn, visible, &id)? {
+                    let article = hydrate(conn, vec![row])?
+                        .pop()
+                        .ok_or_else(|| AppError::internal("hydrate lost the article"))?;
+                    return Ok(Change::Published(Box::new(article)));
+                }
+                let gone = Some(Box::new(withdrawn()) as queries::articles::ArticlePredicate);
+                if let Some(row) = queries::articles::find_by_id(conn, gone, &id)? {
+                    return Ok(Change::Withdrawn(withdrawal_of_row(&row)));
+                }
+                if let Some(tombstone) = queries::syndication::tombstone(conn, &id)? {
+                    return Ok(Change::Withdrawn(withdrawal_of_tombstone(tombstone)));
+                }
+                Err(AppError::not_found("no syndicated article has this id"))
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(h: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+            .and_then(|d| d.and_hms_opt(h, 0, 0))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn change_time_is_the_latest_of_edit_publication_and_embargo() {
+        assert_eq!(change_time(t(5), None, None), t(5));
+        assert_eq!(change_time(t(5), Some(t(7)), None), t(7));
+        assert_eq!(change_time(t(5), Some(t(3)), Some(t(9))), t(9));
+        assert_eq!(change_time(t(9), Some(t(3)), Some(t(4))), t(9));
+    }
+}
