@@ -8,7 +8,8 @@
 #
 # Settings (environment): SIZES, BACKENDS, DURATION (s per scenario, default 10),
 # CONNECTIONS (default 32), THREADS (wrk threads, default 2), PG_URL (server without database,
-# default postgres://postgres@127.0.0.1:5432), PORT (default 18080).
+# default postgres://postgres@127.0.0.1:5432), PORT (default 18080), BYLINE_BIN (a prebuilt
+# binary to measure instead of building one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,8 +27,11 @@ if ! command -v wrk >/dev/null; then
   apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null
 fi
 
-cargo build --release --quiet
-BIN="$PWD/target/release/byline"
+# BYLINE_BIN skips the build, to measure a binary built earlier.
+if [ -z "${BYLINE_BIN:-}" ]; then
+  cargo build --release --quiet
+fi
+BIN="${BYLINE_BIN:-$PWD/target/release/byline}"
 WORK=$(mktemp -d)
 SERVER_PID=""
 cleanup() {

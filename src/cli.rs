@@ -124,6 +124,9 @@ pub struct ServeArgs {
     /// scheme and host of each request).
     #[arg(long, env = "BYLINE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Public reads need an API key of any role (`content` keys are made for this).
+    #[arg(long, env = "BYLINE_REQUIRE_CONTENT_KEY", default_value_t = false, action = clap::ArgAction::Set)]
+    pub require_content_key: bool,
 }
 
 #[derive(Debug, Args)]
@@ -266,6 +269,7 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         article_url_template: args.article_url_template,
         feed_content: args.feed_content,
         public_url: args.public_url,
+        require_content_key: args.require_content_key,
         ..Settings::default()
     };
     crate::feeds::Publication::from_settings(&settings)

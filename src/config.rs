@@ -118,6 +118,8 @@ pub struct Settings {
     pub syndication_settle: std::time::Duration,
     /// URLs in one sitemap page (at most [`MAX_SITEMAP_PAGE_SIZE`]).
     pub sitemap_page_size: u32,
+    /// Whether public reads need a key of any role (off: anyone may read published content).
+    pub require_content_key: bool,
 }
 
 /// What the feeds carry of each article.
@@ -161,6 +163,7 @@ impl Default for Settings {
             public_url: None,
             syndication_settle: std::time::Duration::from_secs(2),
             sitemap_page_size: MAX_SITEMAP_PAGE_SIZE,
+            require_content_key: false,
         }
     }
 }

@@ -14,6 +14,7 @@ use actix_web::{
 
 use crate::{
     config::Settings,
+    error::AppError,
     http::{self, AppState},
     service::ContentService,
 };
@@ -41,6 +42,36 @@ where
     }
 }
 
+/// With `require_content_key`, every read needs a valid key of any role. Probes and the API
+/// contract stay open; admin routes check keys themselves.
+fn require_read_key<S>(
+    req: ServiceRequest,
+    srv: &S,
+) -> impl std::future::Future<Output = Result<ServiceResponse<BoxBody>, actix_web::Error>> + use<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = actix_web::Error>,
+{
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let path = req.path();
+    let open =
+        ["/healthz", "/readyz", "/openapi.yaml"].contains(&path) || path.starts_with("/admin/");
+    let gate = state.filter(|s| s.settings.require_content_key && !open);
+    let key = http::auth::presented_key(req.request());
+    let response = srv.call(req);
+    async move {
+        if let Some(state) = gate {
+            let Some(key) = key else {
+                return Err(AppError::unauthenticated(
+                    "reads need an API key: `Authorization: Bearer byl_…`",
+                )
+                .into());
+            };
+            state.content.authenticate(&key).await?;
+        }
+        response.await
+    }
+}
+
 /// A bound, not yet running server.
 pub struct Application {
     server: Server,
@@ -50,14 +81,21 @@ pub struct Application {
 
 fn cors(origins: &[String]) -> Cors {
     let cors = Cors::default()
-        .allowed_methods(["GET", "HEAD", "OPTIONS", "POST"])
+        .allowed_methods(["GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"])
         .allowed_headers([
             header::CONTENT_TYPE,
             header::AUTHORIZATION,
             header::IF_NONE_MATCH,
             header::IF_MODIFIED_SINCE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("x-api-key"),
         ])
-        .expose_headers([header::ETAG, header::LAST_MODIFIED, header::CACHE_CONTROL])
+        .expose_headers([
+            header::ETAG,
+            header::LAST_MODIFIED,
+            header::CACHE_CONTROL,
+            header::LOCATION,
+        ])
         .max_age(3600);
     if origins.iter().any(|o| o == "*") {
         cors.allow_any_origin()
@@ -93,6 +131,7 @@ impl Application {
                             .map(|r| http::caching::tag_encoding(r).map_into_boxed_body())
                     }
                 })
+                .wrap_fn(require_read_key)
                 .wrap_fn(answer_head_like_get)
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .configure(http::routes)

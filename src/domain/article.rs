@@ -222,6 +222,15 @@ pub struct ArticleFilter {
 }
 
 impl Article {
+    /// When the article first went out: a scheduled article whose time has come is out,
+    /// though the scheduler may not have recorded it yet.
+    pub fn first_published(&self) -> Option<NaiveDateTime> {
+        match self.status {
+            ArticleStatus::Scheduled => self.first_published_at.or(self.published_at),
+            _ => self.first_published_at,
+        }
+    }
+
     /// When anything a reader sees of this article last changed: its own edits, the moment it
     /// became visible (publication or embargo lift), and edits of its embedded section,
     /// authors and tags.

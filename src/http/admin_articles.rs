@@ -77,11 +77,13 @@ fn article_response(status: actix_web::http::StatusCode, article: Article) -> Ht
 pub struct CreateArticleJson {
     /// Made from the title when absent.
     pub slug: Option<String>,
-    pub title: String,
+    /// Required.
+    pub title: Option<String>,
     pub standfirst: Option<String>,
     /// `markdown` (default) or `html`; either way the stored HTML is sanitized.
     pub body_format: Option<BodyFormat>,
-    pub body: String,
+    /// Required.
+    pub body: Option<String>,
     /// Section slug.
     pub section: Option<String>,
     /// Author slugs, in byline order.
@@ -124,12 +126,13 @@ impl CreateArticleJson {
                 "create as `draft` or `published`; schedule with the schedule action",
             ));
         }
+        // Missing text is checked with every other field (an empty string fails `prepare`).
         Ok(NewArticle {
             slug: self.slug,
-            title: self.title,
+            title: self.title.unwrap_or_default(),
             standfirst: self.standfirst,
             body_format: self.body_format.unwrap_or(BodyFormat::Markdown),
-            body: self.body,
+            body: self.body.unwrap_or_default(),
             section: self.section,
             authors: self.authors,
             tags: self.tags,
@@ -366,11 +369,20 @@ pub async fn article_action(
     state: web::Data<AppState>,
     caller: Authenticated,
     path: web::Path<(String, String)>,
-    body: Option<web::Json<ActionJson>>,
+    body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     let (id, action) = path.into_inner();
     let id = article_id(&id)?;
-    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    // An empty body is fine for actions without arguments; a malformed one never is.
+    let raw: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| AppError::invalid_parameter("body", format!("invalid JSON body: {e}")))?
+    };
+    let names_embargo = raw.get("embargo_until").is_some();
+    let body: ActionJson = serde_json::from_value(raw)
+        .map_err(|e| AppError::invalid_parameter("body", format!("invalid body: {e}")))?;
     let version = if_match_version(&req)?.or(body.version);
     let content = &state.content;
     let article = match action.as_str() {
@@ -398,6 +410,13 @@ pub async fn article_action(
                 .await?
         }
         "embargo" => {
+            // Lifting needs an explicit `"embargo_until": null`, never a forgotten field.
+            if !names_embargo {
+                return Err(AppError::invalid_parameter(
+                    "embargo_until",
+                    "embargo needs `embargo_until`: a time, or null to lift it",
+                ));
+            }
             let until = storable("embargo_until", body.embargo_until)?;
             content
                 .transition_article(&caller.0, &id, Transition::Embargo(until), version)

@@ -1,7 +1,7 @@
 //! REST handlers for articles: parse the request, call the service, shape the view.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use super::{
@@ -69,6 +69,14 @@ pub struct ArticleReadParams {
     include: Option<String>,
 }
 
+/// An article as sent: whole, or only the fields asked for.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(super) enum RenderedArticle {
+    Whole(Box<ArticleJson>),
+    Selected(serde_json::Map<String, serde_json::Value>),
+}
+
 /// How the caller wants articles shaped.
 pub(super) struct Shape {
     includes: Includes,
@@ -94,7 +102,7 @@ impl Shape {
         &self,
         article: Article,
         freshness: &mut Freshness,
-    ) -> AppResult<serde_json::Value> {
+    ) -> AppResult<RenderedArticle> {
         freshness.touch(
             utc(article.last_changed()),
             &format!("article:{}", article.id),
@@ -112,15 +120,20 @@ impl Shape {
                 .surrogate_keys
                 .push(format!("section:{}", section.id));
         }
-        let value = serde_json::to_value(ArticleJson::from_domain(article, self.includes))
-            .map_err(AppError::internal)?;
-        Ok(match value {
-            serde_json::Value::Object(mut map) if !self.fields.is_empty() => {
+        let view = ArticleJson::from_domain(article, self.includes);
+        if self.fields.is_empty() {
+            // The common case serializes once, straight to the response bytes.
+            return Ok(RenderedArticle::Whole(Box::new(view)));
+        }
+        match serde_json::to_value(view).map_err(AppError::internal)? {
+            serde_json::Value::Object(mut map) => {
                 map.retain(|key, _| self.fields.iter().any(|f| f == key));
-                serde_json::Value::Object(map)
+                Ok(RenderedArticle::Selected(map))
             }
-            other => other,
-        })
+            _ => Err(AppError::internal(
+                "an article did not serialize to an object",
+            )),
+        }
     }
 }
 

@@ -143,7 +143,8 @@ pub(super) async fn results(
         .into_iter()
         .map(|hit| {
             Ok(SearchResultJson {
-                article: shape.render(hit.article, &mut freshness)?,
+                article: serde_json::to_value(shape.render(hit.article, &mut freshness)?)
+                    .map_err(crate::error::AppError::internal)?,
                 snippet: hit.snippet,
             })
         })

@@ -198,6 +198,7 @@ fn related<D, J>(
 
 impl ArticleJson {
     pub fn from_domain(a: Article, include: Includes) -> Self {
+        let first_published_at = a.first_published().map(utc);
         ArticleJson {
             id: a.id,
             slug: a.slug,
@@ -231,7 +232,7 @@ impl ArticleJson {
                 .map(|x| related(x, include.tags, |x| x.slug.clone(), TagJson::from_domain))
                 .collect(),
             published_at: a.published_at.map(utc),
-            first_published_at: a.first_published_at.map(utc),
+            first_published_at,
             updated_at: utc(a.updated_at),
             language: a.language,
             dateline: a.dateline,

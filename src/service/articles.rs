@@ -171,6 +171,30 @@ pub fn prepare(
     })
 }
 
+/// Resolves references and prepares the rows, reporting every invalid field at once.
+pub(super) fn prepare_checked(
+    conn: &mut DbConnection,
+    new: NewArticle,
+    now: NaiveDateTime,
+) -> AppResult<PreparedArticle> {
+    match resolve_references(conn, &new) {
+        Ok(refs) => prepare(new, refs, now),
+        Err(refs_err) if refs_err.kind == crate::error::ErrorKind::Validation => {
+            let empty = References {
+                section_id: None,
+                author_ids: Vec::new(),
+                tag_ids: Vec::new(),
+            };
+            let mut errors = refs_err.errors;
+            if let Err(fields) = prepare(new, empty, now) {
+                errors.extend(fields.errors);
+            }
+            Err(AppError::validation(errors))
+        }
+        Err(other) => Err(other),
+    }
+}
+
 /// Stores the article as saved now, with who saved it.
 pub(super) fn record_revision(
     conn: &mut DbConnection,
@@ -301,8 +325,7 @@ impl ContentService {
         self.db
             .write(move |conn| {
                 let now = domain::now();
-                let refs = resolve_references(conn, &new)?;
-                let mut prepared = prepare(new, refs, now)?;
+                let mut prepared = prepare_checked(conn, new, now)?;
                 prepared.row.created_by = by.as_ref().map(|c| c.key_id.clone());
                 // A slug an article used to have is free again once another article takes it.
                 queries::editorial::release_slug(conn, &prepared.row.slug)?;

@@ -7,9 +7,7 @@ use serde::Deserialize;
 
 use super::{
     ContentService,
-    articles::{
-        NewArticle, PreparedArticle, hydrate, prepare, record_revision, resolve_references,
-    },
+    articles::{NewArticle, PreparedArticle, hydrate, prepare_checked, record_revision},
     validate::Checks,
 };
 use crate::{
@@ -254,8 +252,7 @@ fn patched(
         canonical_url: pick(patch.canonical_url, article.canonical_url),
         corrections: article.corrections,
     };
-    let refs = resolve_references(conn, &new)?;
-    let mut prepared = prepare(new, refs, now)?;
+    let mut prepared = prepare_checked(conn, new, now)?;
     let row = &mut prepared.row;
     row.id = old.id.clone();
     row.status = old.status.clone();
@@ -330,6 +327,9 @@ impl ContentService {
 
     /// Any article, in any state, for a caller allowed to see it.
     pub async fn article_as(&self, caller: &Caller, id: &str) -> AppResult<Article> {
+        if !caller.can(Action::ReadDrafts) {
+            caller.require(Action::WriteOwnDrafts)?;
+        }
         let (caller, id) = (caller.clone(), id.to_owned());
         self.db
             .read(move |conn| {
