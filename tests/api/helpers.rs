@@ -137,13 +137,22 @@ pub fn open_content(backend: Backend) -> Option<(TestDatabase, ContentService)> 
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// `spawn_app` with settings changed by `configure`.
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     let (database, content) = open_content(backend)?;
-    let settings = Settings {
+    let mut settings = Settings {
         bind: "127.0.0.1:0".into(),
         database: database.url().clone(),
         workers: Some(1),
         ..Settings::default()
     };
+    configure(&mut settings);
     let app = Application::build(settings, content.clone()).expect("bind the test server");
     let base = app.base_url();
     actix_web::rt::spawn(app.run_until_stopped());

@@ -6,6 +6,7 @@ mod helpers;
 mod admin;
 mod articles_api;
 mod cli;
+mod content_key;
 mod contracts;
 mod feeds;
 mod graphql;
