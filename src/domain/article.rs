@@ -222,11 +222,13 @@ pub struct ArticleFilter {
 }
 
 impl Article {
-    /// When the article first went out: a scheduled article whose time has come is out,
-    /// though the scheduler may not have recorded it yet.
-    pub fn first_published(&self) -> Option<NaiveDateTime> {
+    /// When the article first went out, as of `now`: a scheduled article whose time has come
+    /// is out, though the scheduler may not have recorded it yet.
+    pub fn first_published(&self, now: NaiveDateTime) -> Option<NaiveDateTime> {
         match self.status {
-            ArticleStatus::Scheduled => self.first_published_at.or(self.published_at),
+            ArticleStatus::Scheduled => self
+                .first_published_at
+                .or(self.published_at.filter(|t| *t <= now)),
             _ => self.first_published_at,
         }
     }

@@ -320,7 +320,7 @@ impl ArticleNode {
         self.article.published_at.map(utc)
     }
     async fn first_published_at(&self) -> Option<DateTime<Utc>> {
-        self.article.first_published().map(utc)
+        self.article.first_published(crate::domain::now()).map(utc)
     }
     async fn updated_at(&self) -> DateTime<Utc> {
         utc(self.article.updated_at)

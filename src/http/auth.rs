@@ -90,6 +90,10 @@ pub fn if_match_version(req: &HttpRequest) -> AppResult<Option<i32>> {
         .trim()
         .trim_start_matches("W/")
         .trim_matches('"');
+    // A compressed response's ETag carries its coding (`"v3-gzip"`); the version is the same.
+    let text = text
+        .split_once('-')
+        .map_or(text, |(version, _coding)| version);
     text.trim_start_matches('v').parse().map(Some).map_err(|_| {
         AppError::invalid_parameter(
             "If-Match",

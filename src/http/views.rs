@@ -198,7 +198,7 @@ fn related<D, J>(
 
 impl ArticleJson {
     pub fn from_domain(a: Article, include: Includes) -> Self {
-        let first_published_at = a.first_published().map(utc);
+        let first_published_at = a.first_published(crate::domain::now()).map(utc);
         ArticleJson {
             id: a.id,
             slug: a.slug,

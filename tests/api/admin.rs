@@ -826,40 +826,36 @@ on_both_backends!(two_editors_saving_the_same_version_cannot_both_win, |app| {
     }
 });
 
-on_both_backends_ignored!(
-    "bug: If-Match with the ETag of a compressed response (\"v1-gzip\", src/http/caching.rs tag_encoding) is rejected with 400 by if_match_version (src/http/auth.rs:87)",
-    if_match_accepts_the_etag_of_a_compressed_response,
-    |app| {
-        app.seed_taxonomy().await;
-        let (editor, _) = key(&app.content, "editor", Role::Editor).await;
-        let created = create(&app, &editor, draft_json("gzip-etag")).await;
-        let path = format!("/admin/v1/articles/{}", created["id"].as_str().expect("id"));
-        // Browsers always ask for compression.
-        let response = app
-            .client
-            .get(format!("{}{path}", app.base))
-            .header("Authorization", format!("Bearer {editor}"))
-            .header("Accept-Encoding", "gzip")
-            .send()
-            .await
-            .expect("request");
-        let etag = response
-            .headers()
-            .get("etag")
-            .and_then(|v| v.to_str().ok())
-            .expect("etag")
-            .to_owned();
-        let saved = patch(
-            &app,
-            &path,
-            &editor,
-            &json!({"title": "From a browser"}),
-            Some(&etag),
-        )
-        .await;
-        assert_eq!(saved.status, 200, "If-Match {etag}: {}", saved.body);
-    }
-);
+on_both_backends!(if_match_accepts_the_etag_of_a_compressed_response, |app| {
+    app.seed_taxonomy().await;
+    let (editor, _) = key(&app.content, "editor", Role::Editor).await;
+    let created = create(&app, &editor, draft_json("gzip-etag")).await;
+    let path = format!("/admin/v1/articles/{}", created["id"].as_str().expect("id"));
+    // Browsers always ask for compression.
+    let response = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .header("Authorization", format!("Bearer {editor}"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .expect("request");
+    let etag = response
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("etag")
+        .to_owned();
+    let saved = patch(
+        &app,
+        &path,
+        &editor,
+        &json!({"title": "From a browser"}),
+        Some(&etag),
+    )
+    .await;
+    assert_eq!(saved.status, 200, "If-Match {etag}: {}", saved.body);
+});
 
 // ---------------------------------------------------------------------------------------
 // 3. Revisions and restore
@@ -1148,8 +1144,7 @@ on_both_databases!(
     missed_schedule_is_published_after_a_restart
 );
 
-on_both_backends_ignored!(
-    "bug: a scheduled article reports first_published_at = its future publish_at before it has gone out (src/domain/article.rs Article::first_published ignores whether published_at has passed)",
+on_both_backends!(
     an_article_scheduled_for_later_has_not_been_first_published,
     |app| {
         app.seed_taxonomy().await;
