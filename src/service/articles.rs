@@ -407,10 +407,7 @@ impl ContentService {
         self.db
             .read(move |conn| {
                 let visible = Some(visibility::public_predicate(now));
-                let row = match &key {
-                    Key::Slug(slug) => queries::articles::find_by_slug(conn, visible, slug)?,
-                    Key::Id(id) => queries::articles::find_by_id(conn, visible, id)?,
-                };
+                let row = queries::articles::find(conn, visible, &key)?;
                 let row = row.ok_or_else(|| {
                     AppError::not_found("no published article has this slug or id")
                 })?;

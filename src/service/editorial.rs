@@ -600,10 +600,7 @@ impl ContentService {
                 if editorial::tombstone_exists(conn, slug.as_deref(), id.as_deref())? {
                     return Err(gone());
                 }
-                let row = match &key {
-                    domain::Key::Slug(s) => queries::articles::find_by_slug(conn, None, s)?,
-                    domain::Key::Id(i) => queries::articles::find_by_id(conn, None, i)?,
-                };
+                let row = queries::articles::find(conn, None, &key)?;
                 match row {
                     Some(row) if withdrawn(&row) => Err(gone()),
                     _ => Err(AppError::not_found(
@@ -719,11 +716,8 @@ impl ContentService {
             }
             self.db
                 .read(move |conn| {
-                    let row = match &key {
-                        domain::Key::Slug(s) => queries::articles::find_by_slug(conn, None, s)?,
-                        domain::Key::Id(i) => queries::articles::find_by_id(conn, None, i)?,
-                    }
-                    .ok_or_else(|| AppError::not_found("no article has this slug or id"))?;
+                    let row = queries::articles::find(conn, None, &key)?
+                        .ok_or_else(|| AppError::not_found("no article has this slug or id"))?;
                     hydrate(conn, vec![row])?
                         .pop()
                         .ok_or_else(|| AppError::not_found("no such article"))

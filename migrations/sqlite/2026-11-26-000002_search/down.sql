@@ -11,3 +11,4 @@ DROP TRIGGER articles_search_update;
 DROP TRIGGER articles_search_insert;
 DROP TABLE article_fts;
 DROP TABLE article_search_ids;
+DROP INDEX articles_search_lookup_idx;

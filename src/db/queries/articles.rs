@@ -13,7 +13,10 @@ use crate::{
         rows::{ArticleAuthorRow, ArticleRow, ArticleTagRow},
         schema::{article_authors, article_tags, articles, authors, sections, tags},
     },
-    domain::article::{ArticleFilter, ArticleSort},
+    domain::{
+        Key,
+        article::{ArticleFilter, ArticleSort},
+    },
 };
 
 /// A condition on article rows, e.g. the visibility rule of `service::visibility`.
@@ -143,11 +146,11 @@ pub fn list(
     query.limit(fetch).load(conn)
 }
 
-/// The article with this slug, if the predicate lets it through.
-pub fn find_by_slug(
+/// The article with this slug or id, if the predicate lets it through.
+pub fn find(
     conn: &mut DbConnection,
     visibility: Option<ArticlePredicate>,
-    slug: &str,
+    key: &Key,
 ) -> QueryResult<Option<ArticleRow>> {
     let mut query = articles::table
         .select(ArticleRow::as_select())
@@ -155,10 +158,11 @@ pub fn find_by_slug(
     if let Some(visible) = visibility {
         query = query.filter(visible);
     }
-    query
-        .filter(articles::slug.eq(slug.to_owned()))
-        .first(conn)
-        .optional()
+    query = match key {
+        Key::Slug(slug) => query.filter(articles::slug.eq(slug.clone())),
+        Key::Id(id) => query.filter(articles::id.eq(id.clone())),
+    };
+    query.first(conn).optional()
 }
 
 /// The article with this id, if the predicate lets it through.
@@ -167,16 +171,7 @@ pub fn find_by_id(
     visibility: Option<ArticlePredicate>,
     id: &str,
 ) -> QueryResult<Option<ArticleRow>> {
-    let mut query = articles::table
-        .select(ArticleRow::as_select())
-        .into_boxed::<MultiBackend>();
-    if let Some(visible) = visibility {
-        query = query.filter(visible);
-    }
-    query
-        .filter(articles::id.eq(id.to_owned()))
-        .first(conn)
-        .optional()
+    find(conn, visibility, &Key::Id(id.to_owned()))
 }
 
 /// The articles with these ids that the predicate lets through, in no particular order.

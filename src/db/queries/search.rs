@@ -246,7 +246,11 @@ fn sqlite(expression: String, narrowing: Narrowing) -> Statement {
         SearchSort::Date(_) => "0.0".to_owned(),
     };
     let time = narrowing.time_sql();
-    // The snippet is made for the page's rows only, after the limit.
+    // The FTS5 table drives (CROSS JOIN fixes the order): left free, the planner may walk
+    // the visibility index and probe FTS5 once per article, and every probe recounts the
+    // whole doclist for bm25, quadratic on common words. `articles` is read through
+    // `articles_search_lookup_idx`, which holds what visibility and sorting read. The
+    // snippet is made for the page's rows only, after the limit.
     sql.sql(&format!(
         "SELECT page.id, page.score, page.sort_time, \
          (SELECT snippet(article_fts, -1, char({}), char({}), '…', {FTS5_SNIPPET_TOKENS}) \
@@ -260,8 +264,8 @@ fn sqlite(expression: String, narrowing: Narrowing) -> Statement {
          FROM (SELECT articles.id AS id, {score} AS score, {time} AS sort_time, \
          article_fts.rowid AS fts_rowid \
          FROM article_fts \
-         JOIN article_search_ids m ON m.fts_rowid = article_fts.rowid \
-         JOIN articles ON articles.id = m.article_id \
+         CROSS JOIN article_search_ids m ON m.fts_rowid = article_fts.rowid \
+         CROSS JOIN articles ON articles.id = m.article_id \
          WHERE article_fts MATCH "
     ))
     .text(expression);
