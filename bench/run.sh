@@ -109,7 +109,10 @@ for backend in $BACKENDS; do
       echo "| $backend | $size | $name | $rps | $p50 | $p99 | $errors | $rss |"
     done
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-    [ "$backend" = postgres ] && psql -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS byline_bench_$size WITH (FORCE)" >/dev/null
-    [ "$backend" = sqlite ] && rm -f "$URL" "$URL-wal" "$URL-shm"
+    if [ "$backend" = postgres ]; then
+      psql -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS byline_bench_$size WITH (FORCE)" >/dev/null
+    else
+      rm -f "$URL" "$URL-wal" "$URL-shm"
+    fi
   done
 done

@@ -351,6 +351,13 @@ pub fn generate(
         progress.set_position(made as u64);
     }
     progress.finish_and_clear();
+    // Planner statistics for the freshly loaded tables; without them PostgreSQL plans the
+    // list queries as if the tables were empty until autovacuum gets round to it.
+    db.write_blocking(|conn| {
+        Ok(diesel::connection::SimpleConnection::batch_execute(
+            conn, "ANALYZE",
+        )?)
+    })?;
     Ok(SyntheticReport {
         articles: count,
         authors: author_count,
