@@ -112,6 +112,15 @@ fn load_row(conn: &mut DbConnection, id: &str) -> AppResult<ArticleRow> {
         .ok_or_else(|| AppError::not_found(format!("no article has the id `{id}`")))
 }
 
+/// What a change checks before it is built.
+#[derive(Clone, Copy)]
+struct Guard {
+    /// The caller must be allowed to edit this article (contributors: their own drafts).
+    edit_right: bool,
+    /// The caller must say which version the change is based on.
+    version_required: bool,
+}
+
 /// Contributors may touch only the drafts they created; editors and admins anything.
 fn require_edit(caller: &Caller, row: &ArticleRow) -> AppResult<()> {
     if caller.can(Action::EditAnyArticle) {
@@ -370,20 +379,48 @@ impl ContentService {
         mut patch: ArticlePatch,
         if_match: Option<i32>,
     ) -> AppResult<Article> {
-        let (caller, id) = (caller.clone(), id.to_owned());
         let expected = if_match.or(patch.version.take());
+        let rule = Guard {
+            edit_right: true,
+            version_required: true,
+        };
+        self.change_article(caller, id, expected, rule, move |conn, old, now| {
+            patched(conn, old, patch, now)
+        })
+        .await
+    }
+
+    /// The one path of every change to an existing article: load it, check the caller's
+    /// right and version, let `change` build the new rows, keep a renamed slug reachable,
+    /// save under the version check with a revision, and return the article as saved.
+    async fn change_article<F>(
+        &self,
+        caller: &Caller,
+        id: &str,
+        if_match: Option<i32>,
+        guard: Guard,
+        change: F,
+    ) -> AppResult<Article>
+    where
+        F: FnOnce(&mut DbConnection, &ArticleRow, NaiveDateTime) -> AppResult<PreparedArticle>
+            + Send
+            + 'static,
+    {
+        let (caller, id) = (caller.clone(), id.to_owned());
         self.db
             .write(move |conn| {
                 let now = domain::now();
                 let old = load_row(conn, &id)?;
-                require_edit(&caller, &old)?;
-                let expected = check_version(&old, expected, true)?;
-                let saved = patched(conn, &old, patch, now)?;
+                if guard.edit_right {
+                    require_edit(&caller, &old)?;
+                }
+                let expected = check_version(&old, if_match, guard.version_required)?;
+                let saved = change(conn, &old, now)?;
                 retire_old_slug(conn, &old, &saved.row.slug, now)?;
                 save(conn, &saved, expected, &caller, now)?;
                 hydrate(conn, vec![saved.row])?
                     .pop()
-                    .ok_or_else(|| AppError::internal("updated article vanished"))
+                    .ok_or_else(|| AppError::internal("article vanished"))
             })
             .await
     }
@@ -397,20 +434,16 @@ impl ContentService {
         if_match: Option<i32>,
     ) -> AppResult<Article> {
         caller.require(Action::Publish)?;
-        let (caller, id) = (caller.clone(), id.to_owned());
-        self.db
-            .write(move |conn| {
-                let now = domain::now();
-                let old = load_row(conn, &id)?;
-                let expected = check_version(&old, if_match, false)?;
-                let mut saved = current(conn, old)?;
-                apply(&mut saved.row, transition, now)?;
-                save(conn, &saved, expected, &caller, now)?;
-                hydrate(conn, vec![saved.row])?
-                    .pop()
-                    .ok_or_else(|| AppError::internal("article vanished"))
-            })
-            .await
+        let rule = Guard {
+            edit_right: false,
+            version_required: false,
+        };
+        self.change_article(caller, id, if_match, rule, move |conn, old, now| {
+            let mut saved = current(conn, old.clone())?;
+            apply(&mut saved.row, transition, now)?;
+            Ok(saved)
+        })
+        .await
     }
 
     /// Appends a dated correction note to an article that has been published.
@@ -425,35 +458,31 @@ impl ContentService {
         let mut checks = Checks::default();
         checks.text("note", &note, 1, 2000);
         checks.finish()?;
-        let (caller, id) = (caller.clone(), id.to_owned());
-        self.db
-            .write(move |conn| {
-                let now = domain::now();
-                let old = load_row(conn, &id)?;
-                let expected = check_version(&old, if_match, false)?;
-                if old.first_published_at.is_none() {
-                    return Err(AppError::validation(vec![crate::error::FieldError {
-                        field: "note".into(),
-                        message: "only a published article can carry corrections".into(),
-                    }]));
-                }
-                let mut saved = current(conn, old)?;
-                let mut corrections: Vec<Correction> =
-                    serde_json::from_str(&saved.row.corrections).map_err(AppError::internal)?;
-                corrections.push(Correction {
-                    note: note.trim().to_owned(),
-                    corrected_at: now,
-                });
-                saved.row.corrections =
-                    serde_json::to_string(&corrections).map_err(AppError::internal)?;
-                saved.row.version += 1;
-                saved.row.updated_at = now;
-                save(conn, &saved, expected, &caller, now)?;
-                hydrate(conn, vec![saved.row])?
-                    .pop()
-                    .ok_or_else(|| AppError::internal("article vanished"))
-            })
-            .await
+        let rule = Guard {
+            edit_right: false,
+            version_required: false,
+        };
+        self.change_article(caller, id, if_match, rule, move |conn, old, now| {
+            if old.first_published_at.is_none() {
+                return Err(AppError::validation(vec![crate::error::FieldError {
+                    field: "note".into(),
+                    message: "only a published article can carry corrections".into(),
+                }]));
+            }
+            let mut saved = current(conn, old.clone())?;
+            let mut corrections: Vec<Correction> =
+                serde_json::from_str(&saved.row.corrections).map_err(AppError::internal)?;
+            corrections.push(Correction {
+                note: note.trim().to_owned(),
+                corrected_at: now,
+            });
+            saved.row.corrections =
+                serde_json::to_string(&corrections).map_err(AppError::internal)?;
+            saved.row.version += 1;
+            saved.row.updated_at = now;
+            Ok(saved)
+        })
+        .await
     }
 
     /// Deletes an article; once-published articles leave a tombstone so the public API
@@ -508,30 +537,24 @@ impl ContentService {
         version: i32,
         if_match: Option<i32>,
     ) -> AppResult<Article> {
-        let (caller, id) = (caller.clone(), id.to_owned());
-        self.db
-            .write(move |conn| {
-                let now = domain::now();
-                let old = load_row(conn, &id)?;
-                require_edit(&caller, &old)?;
-                let expected = check_version(&old, if_match, false)?;
-                let revision = queries::revisions::of_article(conn, &id)?
-                    .into_iter()
-                    .find(|r| r.version == version)
-                    .ok_or_else(|| {
-                        AppError::not_found(format!("the article has no version {version}"))
-                    })?;
-                let snapshot: Snapshot =
-                    serde_json::from_str(&revision.snapshot).map_err(AppError::internal)?;
-                let mut saved = current(conn, old.clone())?;
-                restore_content(&mut saved, &snapshot, old.version + 1, now);
-                retire_old_slug(conn, &old, &saved.row.slug, now)?;
-                save(conn, &saved, expected, &caller, now)?;
-                hydrate(conn, vec![saved.row])?
-                    .pop()
-                    .ok_or_else(|| AppError::internal("article vanished"))
-            })
-            .await
+        let rule = Guard {
+            edit_right: true,
+            version_required: false,
+        };
+        self.change_article(caller, id, if_match, rule, move |conn, old, now| {
+            let revision = queries::revisions::of_article(conn, &old.id)?
+                .into_iter()
+                .find(|r| r.version == version)
+                .ok_or_else(|| {
+                    AppError::not_found(format!("the article has no version {version}"))
+                })?;
+            let snapshot: Snapshot =
+                serde_json::from_str(&revision.snapshot).map_err(AppError::internal)?;
+            let mut saved = current(conn, old.clone())?;
+            restore_content(&mut saved, &snapshot, old.version + 1, now);
+            Ok(saved)
+        })
+        .await
     }
 
     /// Publishes scheduled articles whose time has come (also after a restart that missed
