@@ -17,4 +17,5 @@ DROP FUNCTION byline_search_index(TEXT[]);
 DROP FUNCTION byline_search_names(TEXT, regconfig);
 DROP TABLE search_configs;
 DROP TABLE article_search;
+DROP INDEX articles_search_lookup_idx;
 DROP FUNCTION byline_search_config(TEXT);

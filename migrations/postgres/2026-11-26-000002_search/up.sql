@@ -32,7 +32,15 @@ CREATE TABLE article_search (
     config regconfig NOT NULL,
     document tsvector NOT NULL
 );
+-- Ranking reads the document of every match: kept compressed in the row rather than in the
+-- TOAST table, it is read several times faster.
+ALTER TABLE article_search ALTER COLUMN document SET STORAGE MAIN;
 CREATE INDEX article_search_document_idx ON article_search USING GIN (document);
+
+-- Searches look each match up here: with what visibility, sorting and the common filters read,
+-- the lookup is an index-only scan and never reads the article's wide row.
+CREATE INDEX articles_search_lookup_idx
+    ON articles (id) INCLUDE (status, published_at, embargo_until, updated_at, section_id, language);
 
 -- Every configuration some article uses; a search parses its query once for each.
 CREATE TABLE search_configs (
