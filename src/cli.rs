@@ -12,6 +12,7 @@ use crate::{
     seed,
     service::ContentService,
     startup::Application,
+    webhooks::{dispatcher::DispatchSettings, retry::RetryPolicy},
 };
 
 /// Byline: a headless news content API (REST, GraphQL) on SQLite or PostgreSQL.
@@ -127,6 +128,19 @@ pub struct ServeArgs {
     /// Public reads need an API key of any role (`content` keys are made for this).
     #[arg(long, env = "BYLINE_REQUIRE_CONTENT_KEY", default_value_t = false, action = clap::ArgAction::Set)]
     pub require_content_key: bool,
+    /// Deliver webhooks from this instance (`false`: leave the outbox to other instances).
+    #[arg(long, env = "BYLINE_WEBHOOKS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub webhooks: bool,
+    /// Seconds a webhook receiver has to answer.
+    #[arg(long, env = "BYLINE_WEBHOOK_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub webhook_timeout: u64,
+    /// Seconds before the first retry of a failed delivery; each later wait doubles (up to an
+    /// hour), with jitter.
+    #[arg(long, env = "BYLINE_WEBHOOK_FIRST_RETRY", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub webhook_first_retry: u64,
+    /// Seconds after an event is due beyond which failed deliveries are not retried.
+    #[arg(long, env = "BYLINE_WEBHOOK_RETRY_FOR", default_value_t = 86_400)]
+    pub webhook_retry_for: u64,
 }
 
 #[derive(Debug, Args)]
@@ -237,6 +251,20 @@ async fn keys(args: KeysArgs) -> AppResult<()> {
     Ok(())
 }
 
+fn dispatch_settings(args: &ServeArgs) -> DispatchSettings {
+    let secs = std::time::Duration::from_secs;
+    let defaults = DispatchSettings::default();
+    DispatchSettings {
+        timeout: secs(args.webhook_timeout),
+        retry: RetryPolicy {
+            first_delay: secs(args.webhook_first_retry),
+            give_up_after: secs(args.webhook_retry_for),
+            ..defaults.retry
+        },
+        ..defaults
+    }
+}
+
 async fn serve(args: ServeArgs) -> AppResult<()> {
     let url = args.database.parse()?;
     let db = open(&url, args.pool_size)?;
@@ -256,6 +284,9 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         content.clone(),
         std::time::Duration::from_secs(args.scheduler_interval.max(1)),
     );
+    if args.webhooks {
+        crate::webhooks::dispatcher::spawn_dispatcher(content.clone(), dispatch_settings(&args));
+    }
     let settings = Settings {
         bind: args.bind.clone(),
         database: url.clone(),

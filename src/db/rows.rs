@@ -5,7 +5,8 @@ use diesel::prelude::*;
 
 use super::schema::{
     api_keys, article_authors, article_slugs, article_tags, articles, authors, revisions, sections,
-    server_secrets, tags, tombstones,
+    server_secrets, tags, tombstones, webhook_attempts, webhook_deliveries, webhook_events,
+    webhooks,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -161,4 +162,57 @@ pub struct ServerSecretRow {
     pub name: String,
     pub value: String,
     pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = webhooks, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct WebhookRow {
+    pub id: String,
+    pub url: String,
+    /// A JSON array of event names.
+    pub events: String,
+    pub secret: String,
+    pub description: Option<String>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_events, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct WebhookEventRow {
+    pub id: String,
+    pub event: String,
+    pub subject_id: String,
+    pub subject_slug: String,
+    pub occurred_at: NaiveDateTime,
+    pub available_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_deliveries, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct WebhookDeliveryRow {
+    pub id: String,
+    pub webhook_id: String,
+    pub event_id: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub lease_token: Option<String>,
+    pub leased_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_attempts, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct WebhookAttemptRow {
+    pub delivery_id: String,
+    pub attempt: i32,
+    pub started_at: NaiveDateTime,
+    pub duration_ms: i32,
+    pub response_status: Option<i32>,
+    pub error: Option<String>,
 }

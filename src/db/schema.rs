@@ -132,6 +132,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        description -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> Text,
+        event -> Text,
+        subject_id -> Text,
+        subject_slug -> Text,
+        occurred_at -> Timestamp,
+        available_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_token -> Nullable<Text>,
+        leased_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (delivery_id, attempt) {
+        delivery_id -> Text,
+        attempt -> Integer,
+        started_at -> Timestamp,
+        duration_ms -> Integer,
+        response_status -> Nullable<Integer>,
+        error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(article_slugs -> articles (article_id));
 diesel::joinable!(article_authors -> articles (article_id));
@@ -139,6 +190,9 @@ diesel::joinable!(article_authors -> authors (author_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
 diesel::joinable!(revisions -> articles (article_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     sections,
@@ -152,4 +206,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_slugs,
     tombstones,
     server_secrets,
+    webhooks,
+    webhook_events,
+    webhook_deliveries,
+    webhook_attempts,
 );

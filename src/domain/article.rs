@@ -67,6 +67,8 @@ macro_rules! text_enum {
     };
 }
 
+pub(crate) use text_enum;
+
 text_enum!(ArticleStatus { Draft => "draft", Scheduled => "scheduled", Published => "published", Archived => "archived" });
 text_enum!(TagKind { Topic => "topic", Person => "person", Organization => "organization", Place => "place", Event => "event" });
 text_enum!(BodyFormat { Markdown => "markdown", Html => "html" });

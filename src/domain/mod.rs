@@ -4,6 +4,7 @@ pub mod article;
 pub mod page;
 pub mod search;
 pub mod slug;
+pub mod webhook;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 

@@ -36,7 +36,7 @@ fn kind(raw: &str) -> AppResult<Kind> {
         "authors" => Ok(Kind::Authors),
         "tags" => Ok(Kind::Tags),
         other => Err(AppError::not_found(format!(
-            "no admin collection `{other}`: sections, authors, tags, articles or keys"
+            "no admin collection `{other}`: sections, authors, tags, articles, keys or webhooks"
         ))),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod admin_articles;
 pub mod admin_taxonomy;
+pub mod admin_webhooks;
 pub mod articles;
 pub mod auth;
 pub mod caching;
@@ -45,6 +46,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(admin_articles::get_article)
         .service(admin_articles::update_article)
         .service(admin_articles::delete_article)
+        .service(admin_webhooks::list_webhooks)
+        .service(admin_webhooks::create_webhook)
+        .service(admin_webhooks::list_deliveries)
+        .service(admin_webhooks::get_webhook)
+        .service(admin_webhooks::update_webhook)
+        .service(admin_webhooks::delete_webhook)
         .service(admin_taxonomy::list_keys)
         .service(admin_taxonomy::create_key)
         .service(admin_taxonomy::revoke_key)

@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, get};
 use utoipa::OpenApi;
 
 use super::{
-    admin_articles, admin_taxonomy, articles, feeds, graphql, health, problem::Problem, search,
-    syndication, taxonomy,
+    admin_articles, admin_taxonomy, admin_webhooks, articles, feeds, graphql, health,
+    problem::Problem, search, syndication, taxonomy,
 };
 use crate::error::FieldError;
 
@@ -45,6 +45,12 @@ use crate::error::FieldError;
         admin_taxonomy::list_keys,
         admin_taxonomy::create_key,
         admin_taxonomy::revoke_key,
+        admin_webhooks::list_webhooks,
+        admin_webhooks::create_webhook,
+        admin_webhooks::get_webhook,
+        admin_webhooks::update_webhook,
+        admin_webhooks::delete_webhook,
+        admin_webhooks::list_deliveries,
         graphql::graphql_post,
         graphql::graphql_get,
         feeds::rss_feed,

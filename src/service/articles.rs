@@ -336,6 +336,7 @@ impl ContentService {
                     &prepared.tagging,
                 )?;
                 record_revision(conn, &prepared, by.as_ref(), now)?;
+                super::outbox::article_changed(conn, None, Some(&prepared.row), now)?;
                 hydrate(conn, vec![prepared.row])?
                     .pop()
                     .ok_or_else(|| AppError::internal("created article vanished"))

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::{
     ContentService,
     articles::{NewArticle, PreparedArticle, hydrate, prepare_checked, record_revision},
+    outbox,
     validate::Checks,
 };
 use crate::{
@@ -418,6 +419,7 @@ impl ContentService {
                 let saved = change(conn, &old, now)?;
                 retire_old_slug(conn, &old, &saved.row.slug, now)?;
                 save(conn, &saved, expected, &caller, now)?;
+                outbox::article_changed(conn, Some(&old), Some(&saved.row), now)?;
                 hydrate(conn, vec![saved.row])?
                     .pop()
                     .ok_or_else(|| AppError::internal("article vanished"))
@@ -499,17 +501,19 @@ impl ContentService {
                 let old = load_row(conn, &id)?;
                 require_edit(&caller, &old)?;
                 check_version(&old, if_match, false)?;
+                let now = domain::now();
                 if old.first_published_at.is_some() {
                     editorial::insert_tombstone(
                         conn,
                         &TombstoneRow {
                             article_id: old.id.clone(),
                             slug: old.slug.clone(),
-                            deleted_at: domain::now(),
+                            deleted_at: now,
                         },
                     )?;
                 }
                 editorial::delete_article(conn, &old.id)?;
+                outbox::article_changed(conn, Some(&old), None, now)?;
                 Ok(())
             })
             .await
@@ -580,6 +584,8 @@ impl ContentService {
                     saved.row.publish_at = None;
                     saved.row.version += 1;
                     saved.row.updated_at = now;
+                    // No webhook event: `article.published` was queued with the schedule,
+                    // due at this very time, and the article was public from then on.
                     match save(conn, &saved, expected, &scheduler, now) {
                         Ok(()) => published += 1,
                         Err(e) if e.kind == ErrorKind::PreconditionFailed => {}

@@ -3,9 +3,11 @@
 
 pub mod articles;
 pub mod batch;
+pub mod deliveries;
 pub mod editorial;
 pub mod feeds;
 pub mod keys;
+pub mod outbox;
 pub mod preview;
 pub mod render;
 pub mod search;
@@ -14,6 +16,7 @@ pub mod taxonomy;
 pub mod taxonomy_admin;
 pub mod validate;
 pub mod visibility;
+pub mod webhooks;
 
 use crate::db::Db;
 

@@ -3,6 +3,7 @@
 use super::{
     ContentService,
     batch::{CountOf, public_article_counts},
+    outbox,
     validate::Checks,
 };
 use crate::{
@@ -15,6 +16,7 @@ use crate::{
         self, Key,
         article::{Author, AuthorLink, Section, Tag, TagKind},
         page::{Cursor, Page},
+        webhook::EventType,
     },
     error::{AppError, AppResult},
 };
@@ -172,6 +174,15 @@ impl ContentService {
         self.db
             .write(move |conn| {
                 taxonomy::insert_sections(conn, std::slice::from_ref(&row))?;
+                let now = row.created_at;
+                outbox::record(
+                    conn,
+                    EventType::SectionCreated,
+                    &row.id,
+                    &row.slug,
+                    now,
+                    now,
+                )?;
                 Ok(convert::section(row, Some(0)))
             })
             .await
@@ -182,6 +193,8 @@ impl ContentService {
         self.db
             .write(move |conn| {
                 taxonomy::insert_authors(conn, std::slice::from_ref(&row))?;
+                let now = row.created_at;
+                outbox::record(conn, EventType::AuthorCreated, &row.id, &row.slug, now, now)?;
                 convert::author(row, Some(0))
             })
             .await
@@ -192,6 +205,8 @@ impl ContentService {
         self.db
             .write(move |conn| {
                 taxonomy::insert_tags(conn, std::slice::from_ref(&row))?;
+                let now = row.created_at;
+                outbox::record(conn, EventType::TagCreated, &row.id, &row.slug, now, now)?;
                 convert::tag(row, Some(0))
             })
             .await

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::{
-    ContentService,
+    ContentService, outbox,
     taxonomy::{NewAuthor, NewSection, NewTag, author_row, section_row, tag_row},
 };
 use crate::{
@@ -14,6 +14,7 @@ use crate::{
     domain::{
         self, Key,
         article::{Author, AuthorLink, Section, Tag, TagKind},
+        webhook::EventType,
     },
     error::{AppError, AppResult, ErrorKind},
 };
@@ -87,6 +88,15 @@ impl ContentService {
         self.db
             .write(move |conn| {
                 taxonomy::update_section(conn, &row)?;
+                let now = row.updated_at;
+                outbox::record(
+                    conn,
+                    EventType::SectionUpdated,
+                    &row.id,
+                    &row.slug,
+                    now,
+                    now,
+                )?;
                 Ok(convert::section(row, None))
             })
             .await
@@ -112,6 +122,8 @@ impl ContentService {
         self.db
             .write(move |conn| {
                 taxonomy::update_author(conn, &row)?;
+                let now = row.updated_at;
+                outbox::record(conn, EventType::AuthorUpdated, &row.id, &row.slug, now, now)?;
                 convert::author(row, None)
             })
             .await
@@ -135,6 +147,8 @@ impl ContentService {
         self.db
             .write(move |conn| {
                 taxonomy::update_tag(conn, &row)?;
+                let now = row.updated_at;
+                outbox::record(conn, EventType::TagUpdated, &row.id, &row.slug, now, now)?;
                 convert::tag(row, None)
             })
             .await
@@ -143,10 +157,13 @@ impl ContentService {
     pub async fn delete_section(&self, caller: &Caller, slug: &str) -> AppResult<()> {
         caller.require(Action::ManageTaxonomy)?;
         let id = self.section(Key::Slug(slug.to_owned())).await?.id;
+        let slug = slug.to_owned();
         self.db
             .write(move |conn| {
                 refuse_if_used(conn, "sections", "section", &id)?;
-                Ok(taxonomy::delete_section(conn, &id).map(|_| ())?)
+                taxonomy::delete_section(conn, &id)?;
+                let now = domain::now();
+                outbox::record(conn, EventType::SectionDeleted, &id, &slug, now, now)
             })
             .await
     }
@@ -154,10 +171,13 @@ impl ContentService {
     pub async fn delete_author(&self, caller: &Caller, slug: &str) -> AppResult<()> {
         caller.require(Action::ManageTaxonomy)?;
         let id = self.author(Key::Slug(slug.to_owned())).await?.id;
+        let slug = slug.to_owned();
         self.db
             .write(move |conn| {
                 refuse_if_used(conn, "authors", "author", &id)?;
-                Ok(taxonomy::delete_author(conn, &id).map(|_| ())?)
+                taxonomy::delete_author(conn, &id)?;
+                let now = domain::now();
+                outbox::record(conn, EventType::AuthorDeleted, &id, &slug, now, now)
             })
             .await
     }
@@ -165,10 +185,13 @@ impl ContentService {
     pub async fn delete_tag(&self, caller: &Caller, slug: &str) -> AppResult<()> {
         caller.require(Action::ManageTaxonomy)?;
         let id = self.tag(Key::Slug(slug.to_owned())).await?.id;
+        let slug = slug.to_owned();
         self.db
             .write(move |conn| {
                 refuse_if_used(conn, "tags", "tag", &id)?;
-                Ok(taxonomy::delete_tag(conn, &id).map(|_| ())?)
+                taxonomy::delete_tag(conn, &id)?;
+                let now = domain::now();
+                outbox::record(conn, EventType::TagDeleted, &id, &slug, now, now)
             })
             .await
     }

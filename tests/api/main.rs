@@ -18,3 +18,4 @@ mod search;
 mod syndication;
 mod taxonomy_api;
 mod visibility;
+mod webhooks;

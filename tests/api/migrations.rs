@@ -5,8 +5,12 @@ use byline::db::{
     Db, migrations,
     rows::{
         ArticleAuthorRow, ArticleRow, ArticleTagRow, AuthorRow, RevisionRow, SectionRow, TagRow,
+        WebhookAttemptRow, WebhookDeliveryRow, WebhookEventRow, WebhookRow,
     },
-    schema::{article_authors, article_tags, articles, authors, revisions, sections, tags},
+    schema::{
+        article_authors, article_tags, articles, authors, revisions, sections, tags,
+        webhook_attempts, webhook_deliveries, webhook_events, webhooks,
+    },
 };
 use diesel::{QueryableByName, RunQueryDsl, SelectableHelper, prelude::*, sql_types::BigInt};
 
@@ -65,6 +69,16 @@ fn migrations_apply_and_match_the_schema(backend: Backend) {
         revisions::table
             .select(RevisionRow::as_select())
             .load(conn)?;
+        webhooks::table.select(WebhookRow::as_select()).load(conn)?;
+        webhook_events::table
+            .select(WebhookEventRow::as_select())
+            .load(conn)?;
+        webhook_deliveries::table
+            .select(WebhookDeliveryRow::as_select())
+            .load(conn)?;
+        webhook_attempts::table
+            .select(WebhookAttemptRow::as_select())
+            .load(conn)?;
         Ok(())
     })
     .expect("schema.rs matches the migrated database");
@@ -81,6 +95,10 @@ fn migrations_apply_and_match_the_schema(backend: Backend) {
         ("article_authors", 3),
         ("article_tags", 3),
         ("revisions", 6),
+        ("webhooks", 8),
+        ("webhook_events", 6),
+        ("webhook_deliveries", 11),
+        ("webhook_attempts", 6),
     ] {
         assert_eq!(
             column_count(&db, backend, table),

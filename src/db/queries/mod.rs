@@ -26,6 +26,7 @@ pub mod revisions;
 pub mod search;
 pub mod syndication;
 pub mod taxonomy;
+pub mod webhooks;
 
 use crate::error::{AppError, AppResult};
 

@@ -1,0 +1,221 @@
+//! What the webhook dispatcher asks of the database: take due deliveries, find what each
+//! should carry as the content stands now, and record how it went.
+
+use chrono::NaiveDateTime;
+
+use super::{ContentService, visibility::public_from};
+use crate::{
+    db::{
+        queries::{self, webhooks as queries_webhooks},
+        rows::WebhookAttemptRow,
+    },
+    domain::{
+        self, Key, Relations,
+        article::{Article, Author, Section, Tag},
+        webhook::{EventType, Subject},
+    },
+    error::{AppError, AppResult, ErrorKind},
+};
+
+/// A delivery a dispatcher holds, with what it needs to send it.
+#[derive(Debug, Clone)]
+pub struct DueDelivery {
+    pub id: String,
+    /// Attempts made so far.
+    pub attempts: i32,
+    pub event: EventType,
+    pub event_id: String,
+    pub subject_id: String,
+    pub subject_slug: String,
+    pub occurred_at: NaiveDateTime,
+    /// When the event first became due; retries stop a fixed time after it.
+    pub available_at: NaiveDateTime,
+    pub url: String,
+    pub secret: String,
+}
+
+/// What a delivery carries, decided when it is sent so that it never carries content that
+/// has stopped being public since the event.
+#[derive(Debug)]
+pub enum Content {
+    Article(Box<Article>),
+    Author(Author),
+    Tag(Tag),
+    Section(Section),
+    /// Only the id and slug: the thing was withdrawn or deleted.
+    Notice,
+    /// The article is not public yet (a new embargo or schedule): try again then.
+    NotYet(NaiveDateTime),
+    /// Nothing to send any more; why.
+    Gone(String),
+}
+
+/// How a delivery ended up after a dispatcher dealt with it.
+#[derive(Debug)]
+pub enum Settled {
+    /// Sent and answered 2xx.
+    Delivered(WebhookAttemptRow),
+    /// Sent and failed; tried again at the time given, or never (retries ran out).
+    Failed(WebhookAttemptRow, Option<NaiveDateTime>),
+    /// Not sent: wait until this time (the content is not public yet).
+    Postponed(NaiveDateTime),
+    /// Not sent and never will be; why.
+    Skipped(String),
+}
+
+fn missing(e: AppError) -> AppResult<bool> {
+    if e.kind == ErrorKind::NotFound {
+        Ok(true)
+    } else {
+        Err(e)
+    }
+}
+
+impl ContentService {
+    /// Takes up to `limit` due deliveries for the dispatcher identified by `token`, until
+    /// `lease_until`; another dispatcher takes them over if this one stops.
+    pub async fn claim_deliveries(
+        &self,
+        token: &str,
+        lease_until: NaiveDateTime,
+        limit: i64,
+    ) -> AppResult<Vec<DueDelivery>> {
+        let token = token.to_owned();
+        self.db
+            .write(move |conn| {
+                let now = domain::now();
+                let claimed = queries_webhooks::claim(conn, &token, now, lease_until, limit)?;
+                claimed
+                    .into_iter()
+                    .map(|(delivery, event, hook)| {
+                        Ok(DueDelivery {
+                            id: delivery.id,
+                            attempts: delivery.attempts,
+                            event: event.event.parse().map_err(AppError::internal)?,
+                            event_id: event.id,
+                            subject_id: event.subject_id,
+                            subject_slug: event.subject_slug,
+                            occurred_at: event.occurred_at,
+                            available_at: event.available_at,
+                            url: hook.url,
+                            secret: hook.secret,
+                        })
+                    })
+                    .collect()
+            })
+            .await
+    }
+
+    /// What a delivery should carry now, through the public read paths only.
+    pub async fn delivery_content(&self, due: &DueDelivery) -> AppResult<Content> {
+        if !due.event.carries_content() {
+            return Ok(Content::Notice);
+        }
+        let key = Key::Id(due.subject_id.clone());
+        let gone = |what: &str| Content::Gone(format!("the {what} no longer exists"));
+        Ok(match due.event.subject() {
+            Subject::Article => match self.public_article(key, Relations::Load).await {
+                Ok(article) => Content::Article(Box::new(article)),
+                Err(e) => {
+                    missing(e)?;
+                    self.article_not_public(due).await?
+                }
+            },
+            Subject::Author => match self.author(key).await {
+                Ok(author) => Content::Author(author),
+                Err(e) => missing(e).map(|_| gone("author"))?,
+            },
+            Subject::Tag => match self.tag(key).await {
+                Ok(tag) => Content::Tag(tag),
+                Err(e) => missing(e).map(|_| gone("tag"))?,
+            },
+            Subject::Section => match self.section(key).await {
+                Ok(section) => Content::Section(section),
+                Err(e) => missing(e).map(|_| gone("section"))?,
+            },
+        })
+    }
+
+    /// A publication announced for an article that is not public (yet): wait for its new
+    /// time if it has one; anything else is no longer news.
+    async fn article_not_public(&self, due: &DueDelivery) -> AppResult<Content> {
+        let id = due.subject_id.clone();
+        let row = self
+            .db
+            .read(move |conn| Ok(queries::articles::find_by_id(conn, None, &id)?))
+            .await?;
+        let now = domain::now();
+        let later = row
+            .and_then(|r| public_from(&r.status, r.published_at, r.embargo_until))
+            .filter(|t| *t > now);
+        Ok(match later {
+            Some(t) if due.event == EventType::ArticlePublished => Content::NotYet(t),
+            _ => Content::Gone("the article is no longer public".into()),
+        })
+    }
+
+    /// Records how a delivery went and releases it; `false` when this dispatcher no longer
+    /// held it (its lease ran out and another took over), in which case nothing is recorded.
+    pub async fn settle_delivery(
+        &self,
+        due: &DueDelivery,
+        token: &str,
+        settled: Settled,
+    ) -> AppResult<bool> {
+        let (id, token, attempts) = (due.id.clone(), token.to_owned(), due.attempts);
+        self.db
+            .write(move |conn| {
+                let now = domain::now();
+                let (outcome, attempt) = match settled {
+                    Settled::Delivered(attempt) => (
+                        queries_webhooks::Outcome {
+                            status: "delivered",
+                            attempts: attempts + 1,
+                            next_attempt_at: now,
+                            finished_at: Some(now),
+                            last_error: None,
+                        },
+                        Some(attempt),
+                    ),
+                    Settled::Failed(attempt, retry) => (
+                        queries_webhooks::Outcome {
+                            status: if retry.is_some() { "pending" } else { "failed" },
+                            attempts: attempts + 1,
+                            next_attempt_at: retry.unwrap_or(now),
+                            finished_at: retry.is_none().then_some(now),
+                            last_error: attempt.error.clone(),
+                        },
+                        Some(attempt),
+                    ),
+                    Settled::Postponed(at) => (
+                        queries_webhooks::Outcome {
+                            status: "pending",
+                            attempts,
+                            next_attempt_at: at,
+                            finished_at: None,
+                            last_error: None,
+                        },
+                        None,
+                    ),
+                    Settled::Skipped(why) => (
+                        queries_webhooks::Outcome {
+                            status: "skipped",
+                            attempts,
+                            next_attempt_at: now,
+                            finished_at: Some(now),
+                            last_error: Some(why),
+                        },
+                        None,
+                    ),
+                };
+                if !queries_webhooks::finish(conn, &id, &token, outcome)? {
+                    return Ok(false);
+                }
+                if let Some(attempt) = attempt {
+                    queries_webhooks::record_attempt(conn, &attempt)?;
+                }
+                Ok(true)
+            })
+            .await
+    }
+}

@@ -1,0 +1,217 @@
+//! The dispatcher: every `byline serve` runs one. It takes due deliveries from the outbox
+//! under a lease (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so instances never take the same
+//! delivery), sends each signed request with a timeout, and records the attempt. A delivery
+//! whose dispatcher stopped mid-attempt is taken again by any instance once its lease runs out.
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
+
+use super::{payload, retry::RetryPolicy, signature};
+use crate::{
+    db::rows::WebhookAttemptRow,
+    domain,
+    service::{
+        ContentService,
+        deliveries::{Content, DueDelivery, Settled},
+    },
+};
+
+/// How the dispatcher works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DispatchSettings {
+    /// How long a receiver has to answer.
+    pub timeout: Duration,
+    /// How often to look for due deliveries when there were none.
+    pub poll_interval: Duration,
+    /// Deliveries taken and sent at once.
+    pub batch: i64,
+    pub retry: RetryPolicy,
+}
+
+impl Default for DispatchSettings {
+    fn default() -> Self {
+        DispatchSettings {
+            timeout: Duration::from_secs(10),
+            poll_interval: Duration::from_secs(1),
+            batch: 16,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl DispatchSettings {
+    /// How long a taken delivery stays this dispatcher's: the timeout plus room to record
+    /// the answer. Another instance takes it over only after that.
+    fn lease(&self) -> Duration {
+        self.timeout + Duration::from_secs(5)
+    }
+}
+
+/// What came of one HTTP request.
+struct Answer {
+    status: Option<u16>,
+    error: Option<String>,
+}
+
+impl Answer {
+    fn succeeded(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+/// Sends one signed request (blocking; run on the blocking pool).
+fn post(agent: &ureq::Agent, due: &DueDelivery, body: &[u8], timeout: Duration) -> Answer {
+    let timestamp = chrono::Utc::now().timestamp();
+    let result = agent
+        .post(&due.url)
+        .header("Content-Type", "application/json")
+        .header(signature::DELIVERY_HEADER, &due.id)
+        .header(signature::EVENT_HEADER, due.event.as_str())
+        .header(signature::TIMESTAMP_HEADER, timestamp.to_string())
+        .header(
+            signature::SIGNATURE_HEADER,
+            signature::sign(&due.secret, timestamp, body),
+        )
+        .send(body);
+    match result {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            Answer {
+                status: Some(status),
+                error: (!(200..300).contains(&status))
+                    .then(|| format!("the receiver answered {status}")),
+            }
+        }
+        Err(ureq::Error::Timeout(_)) => Answer {
+            status: None,
+            error: Some(format!(
+                "no answer within {} ms (timed out)",
+                timeout.as_millis()
+            )),
+        },
+        Err(e) => Answer {
+            status: None,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+/// Drains the outbox for one process.
+pub struct Dispatcher {
+    content: ContentService,
+    settings: DispatchSettings,
+    agent: ureq::Agent,
+}
+
+impl Dispatcher {
+    pub fn new(content: ContentService, settings: DispatchSettings) -> Self {
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(settings.timeout))
+            .http_status_as_error(false)
+            // A receiver that moved must be re-registered: redirects are not followed.
+            .max_redirects(0)
+            .user_agent(concat!("Byline-Webhooks/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Dispatcher {
+            content,
+            settings,
+            agent: ureq::Agent::new_with_config(config),
+        }
+    }
+
+    /// Takes one batch of due deliveries and deals with each; returns how many it took.
+    pub async fn run_once(&self) -> crate::error::AppResult<usize> {
+        let token = domain::new_id();
+        let lease = chrono::Duration::from_std(self.settings.lease()).unwrap_or_default();
+        let due = self
+            .content
+            .claim_deliveries(&token, domain::now() + lease, self.settings.batch)
+            .await?;
+        let taken = due.len();
+        let work = due.into_iter().map(|d| self.deliver(d, &token));
+        for result in futures_util::future::join_all(work).await {
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "a webhook delivery could not be recorded");
+            }
+        }
+        Ok(taken)
+    }
+
+    async fn deliver(&self, due: DueDelivery, token: &str) -> crate::error::AppResult<()> {
+        let content = self.content.delivery_content(&due).await?;
+        let settled = match content {
+            Content::NotYet(at) => Settled::Postponed(at),
+            Content::Gone(why) => Settled::Skipped(why),
+            content => match payload::body(&due, content) {
+                Some(body) => self.send(&due, body).await,
+                None => Settled::Skipped("nothing to send".into()),
+            },
+        };
+        let held = self.content.settle_delivery(&due, token, settled).await?;
+        if !held {
+            tracing::warn!(delivery = %due.id, "a webhook delivery outlived its lease");
+        }
+        Ok(())
+    }
+
+    async fn send(&self, due: &DueDelivery, body: Vec<u8>) -> Settled {
+        let started_at = domain::now();
+        let clock = Instant::now();
+        let (agent, request, timeout) = (self.agent.clone(), due.clone(), self.settings.timeout);
+        let answer =
+            actix_web::rt::task::spawn_blocking(move || post(&agent, &request, &body, timeout))
+                .await
+                .unwrap_or_else(|e| Answer {
+                    status: None,
+                    error: Some(format!("the request could not be made: {e}")),
+                });
+        let attempt = WebhookAttemptRow {
+            delivery_id: due.id.clone(),
+            attempt: due.attempts + 1,
+            started_at,
+            duration_ms: i32::try_from(clock.elapsed().as_millis()).unwrap_or(i32::MAX),
+            response_status: answer.status.map(i32::from),
+            error: answer.error.clone(),
+        };
+        if answer.succeeded() {
+            tracing::debug!(delivery = %due.id, event = %due.event, "webhook delivered");
+            return Settled::Delivered(attempt);
+        }
+        let retry = self.next_attempt(due, domain::now());
+        tracing::info!(
+            delivery = %due.id,
+            error = answer.error.as_deref().unwrap_or(""),
+            retry = ?retry,
+            "webhook attempt failed"
+        );
+        Settled::Failed(attempt, retry)
+    }
+
+    fn next_attempt(&self, due: &DueDelivery, now: NaiveDateTime) -> Option<NaiveDateTime> {
+        let jitter: f64 = rand::random();
+        self.settings
+            .retry
+            .next_attempt(due.attempts + 1, due.available_at, now, jitter)
+    }
+}
+
+/// Runs a dispatcher for the life of the process: a batch as soon as the last one was full,
+/// else one every poll interval.
+pub fn spawn_dispatcher(content: ContentService, settings: DispatchSettings) {
+    actix_web::rt::spawn(async move {
+        let dispatcher = Dispatcher::new(content, settings);
+        loop {
+            let full = match dispatcher.run_once().await {
+                Ok(taken) => taken as i64 >= settings.batch,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the webhook dispatcher could not run");
+                    false
+                }
+            };
+            if !full {
+                actix_web::rt::time::sleep(settings.poll_interval).await;
+            }
+        }
+    });
+}
