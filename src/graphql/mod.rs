@@ -10,6 +10,7 @@ pub mod mutation;
 pub mod nodes;
 pub mod query;
 pub mod search;
+pub mod webhooks;
 
 use async_graphql::{
     EmptySubscription, Schema,
@@ -18,7 +19,15 @@ use async_graphql::{
 
 use crate::service::ContentService;
 
-pub type BylineSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+/// The query root: content reads, and webhook subscriptions for admin keys.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct QueryRoot(query::ContentQuery, webhooks::WebhookQuery);
+
+/// The mutation root: the admin API's writes, and webhook subscriptions.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct MutationRoot(mutation::ContentMutation, webhooks::WebhookMutation);
+
+pub type BylineSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 2_500;
@@ -29,16 +38,20 @@ const PERSISTED_QUERIES: usize = 1024;
 
 /// The executable schema. `introspection: false` hides the schema from callers.
 pub fn build_schema(content: ContentService, introspection: bool) -> BylineSchema {
-    let builder = Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
-        .data(content)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .limit_recursive_depth(64)
-        .limit_directives(8)
-        .extension(limits::ShapeLimits { introspection })
-        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
-            PERSISTED_QUERIES,
-        )));
+    let builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(content)
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .limit_recursive_depth(64)
+    .limit_directives(8)
+    .extension(limits::ShapeLimits { introspection })
+    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+        PERSISTED_QUERIES,
+    )));
     if introspection {
         builder.finish()
     } else {
@@ -48,7 +61,11 @@ pub fn build_schema(content: ContentService, introspection: bool) -> BylineSchem
 
 /// The schema in SDL. `schema/schema.graphql` is this text; a test fails when they differ.
 pub fn sdl() -> String {
-    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }

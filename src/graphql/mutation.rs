@@ -25,9 +25,11 @@ use crate::{
     },
 };
 
-pub struct MutationRoot;
+/// The admin API's writes and workflow.
+#[derive(Default)]
+pub struct ContentMutation;
 
-fn caller<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Caller> {
+pub(super) fn caller<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Caller> {
     ctx.data_opt::<Caller>().ok_or_else(|| {
         gql(AppError::unauthenticated(
             "mutations need an API key: `Authorization: Bearer byl_…`",
@@ -35,7 +37,7 @@ fn caller<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Caller> {
     })
 }
 
-fn content<'a>(ctx: &'a Context<'_>) -> &'a ContentService {
+pub(super) fn content<'a>(ctx: &'a Context<'_>) -> &'a ContentService {
     ctx.data_unchecked::<ContentService>()
 }
 
@@ -260,7 +262,7 @@ async fn transition(
 }
 
 #[Object]
-impl MutationRoot {
+impl ContentMutation {
     /// Create an article.
     async fn create_article(
         &self,

@@ -18,7 +18,9 @@ use crate::{
     service::editorial::{PublicLookup, Reader},
 };
 
-pub struct QueryRoot;
+/// Reads of published content (and, with an editor key, of any article).
+#[derive(Default)]
+pub struct ContentQuery;
 
 fn key(slug: Option<String>, id: Option<ID>, kind: NodeKind) -> async_graphql::Result<Key> {
     match (slug, id) {
@@ -51,7 +53,7 @@ fn content<'a>(ctx: &'a Context<'_>) -> &'a ContentService {
 }
 
 #[Object]
-impl QueryRoot {
+impl ContentQuery {
     /// One article by `slug` (old slugs resolve too) or `id`: published ones for everyone, any
     /// state for editor keys or with a `previewToken`; `null` when there is none.
     async fn article(

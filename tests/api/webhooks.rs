@@ -1090,3 +1090,106 @@ async fn two_instances_on_one_postgres_deliver_each_event_once() {
         assert_eq!(ids.len(), articles);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// GraphQL
+// ---------------------------------------------------------------------------------------
+
+async fn graphql(app: &TestApp, key: Option<&str>, query: &str, variables: Value) -> Value {
+    let mut request = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    request
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json")
+}
+
+on_both_backends!(graphql_manages_subscriptions_and_shows_deliveries, |app| {
+    seed_taxonomy(&app.content).await;
+    let receiver = Receiver::start(&[Reply::Status(500)]);
+    start_dispatcher(&app, fast());
+    let (admin, _) = key(&app.content, Role::Admin).await;
+    let (editor, _) = key(&app.content, Role::Editor).await;
+    let create = "mutation($url: String!) { createWebhook(input: { url: $url, events: [\"article.published\"] }) { secret webhook { id url events active } } }";
+    let vars = json!({ "url": receiver.url });
+
+    let refused = graphql(&app, Some(&editor), create, vars.clone()).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+    let anonymous = graphql(&app, None, create, vars.clone()).await;
+    assert_eq!(
+        anonymous["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{anonymous}"
+    );
+    let bad = graphql(
+        &app,
+        Some(&admin),
+        "mutation { createWebhook(input: { url: \"nope\", events: [\"article.nope\"] }) { secret } }",
+        json!({}),
+    )
+    .await;
+    assert!(bad["errors"][0]["extensions"]["code"].is_string(), "{bad}");
+    assert!(bad["data"].is_null(), "{bad}");
+
+    let created = graphql(&app, Some(&admin), create, vars).await;
+    let hook = &created["data"]["createWebhook"];
+    assert!(
+        hook["secret"]
+            .as_str()
+            .expect("secret")
+            .starts_with("whsec_"),
+        "{created}"
+    );
+    assert_eq!(hook["webhook"]["events"], json!(["article.published"]));
+    let id = hook["webhook"]["id"].as_str().expect("id").to_owned();
+
+    app.content
+        .create_article(article("graphql-announced", domain::now()), None)
+        .await
+        .expect("publish");
+    receiver
+        .wait_for(StdDuration::from_secs(10), "the retry", |r| r.len() >= 2)
+        .await;
+    settled(&app, &id, StdDuration::from_secs(10)).await;
+    let listed = graphql(
+        &app,
+        Some(&admin),
+        "query($id: ID!) { webhook(id: $id) { url deliveries(first: 5) { hasNextPage nodes { event status attempts { attempt responseStatus error } } } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let delivery = &listed["data"]["webhook"]["deliveries"]["nodes"][0];
+    assert_eq!(delivery["event"], "article.published", "{listed}");
+    assert_eq!(delivery["status"], "delivered");
+    assert_eq!(delivery["attempts"][0]["responseStatus"], 500);
+    assert_eq!(delivery["attempts"][1]["responseStatus"], 200);
+
+    let paused = graphql(
+        &app,
+        Some(&admin),
+        "mutation($id: ID!) { updateWebhook(id: $id, input: { active: false }) { active } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(paused["data"]["updateWebhook"]["active"], false, "{paused}");
+    let deleted = graphql(
+        &app,
+        Some(&admin),
+        "mutation($id: ID!) { deleteWebhook(id: $id) }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(deleted["data"]["deleteWebhook"], true, "{deleted}");
+    let listed = graphql(&app, Some(&admin), "{ webhooks { id } }", json!({})).await;
+    assert_eq!(listed["data"]["webhooks"], json!([]));
+});
