@@ -1,7 +1,7 @@
 //! The command line: `serve`, `migrate`, `seed`. Each command is a thin shell over the
 //! library; errors come back as one line, never a panic.
 
-use std::io::Write;
+use std::{io::Write, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -10,7 +10,7 @@ use crate::{
     db::Db,
     error::{AppError, AppResult},
     seed,
-    service::ContentService,
+    service::{ContentService, search_limits::SearchLimits},
     startup::Application,
 };
 
@@ -127,6 +127,45 @@ pub struct ServeArgs {
     /// Public reads need an API key of any role (`content` keys are made for this).
     #[arg(long, env = "BYLINE_REQUIRE_CONTENT_KEY", default_value_t = false, action = clap::ArgAction::Set)]
     pub require_content_key: bool,
+    /// Searches that run at once, over REST, GraphQL and the admin API together (default:
+    /// half of --pool-size, so the other connections always serve other reads).
+    #[arg(long, env = "BYLINE_SEARCH_CONCURRENCY", value_parser = clap::value_parser!(u32).range(1..))]
+    pub search_concurrency: Option<u32>,
+    /// Milliseconds a search waits for a turn when all are taken; then it gets a 503 with
+    /// Retry-After.
+    #[arg(long, env = "BYLINE_SEARCH_WAIT_MS", default_value_t = 500)]
+    pub search_wait_ms: u64,
+    /// Milliseconds one search statement may run on PostgreSQL before it is stopped (a 503);
+    /// 0 for no limit. SQLite has no such limit.
+    #[arg(long, env = "BYLINE_SEARCH_TIMEOUT_MS", default_value_t = 5000)]
+    pub search_timeout_ms: u64,
+}
+
+impl ServeArgs {
+    /// The search limits these arguments ask for.
+    fn search_limits(&self) -> SearchLimits {
+        let defaults = SearchLimits::for_pool(self.pool_size);
+        let limits = SearchLimits {
+            concurrency: self.search_concurrency.unwrap_or(defaults.concurrency),
+            wait: Duration::from_millis(self.search_wait_ms),
+            statement_timeout: (self.search_timeout_ms > 0)
+                .then(|| Duration::from_millis(self.search_timeout_ms)),
+        };
+        if limits.concurrency >= self.pool_size && self.pool_size > 1 {
+            tracing::warn!(
+                search_concurrency = limits.concurrency,
+                pool_size = self.pool_size,
+                "searches may take every pool connection; set --search-concurrency below --pool-size"
+            );
+        }
+        tracing::info!(
+            concurrency = limits.concurrency,
+            wait_ms = self.search_wait_ms,
+            statement_timeout_ms = self.search_timeout_ms,
+            "search limits"
+        );
+        limits
+    }
 }
 
 #[derive(Debug, Args)]
@@ -240,7 +279,7 @@ async fn keys(args: KeysArgs) -> AppResult<()> {
 async fn serve(args: ServeArgs) -> AppResult<()> {
     let url = args.database.parse()?;
     let db = open(&url, args.pool_size)?;
-    let content = ContentService::new(db);
+    let content = ContentService::new(db).with_search_limits(args.search_limits());
     if args.demo {
         load_demo(&content).await?;
     }
