@@ -9,7 +9,8 @@
 # Settings (environment): SIZES, BACKENDS, DURATION (s per scenario, default 10),
 # CONNECTIONS (default 32), THREADS (wrk threads, default 2), PG_URL (server without database,
 # default postgres://postgres@127.0.0.1:5432), PORT (default 18080), BYLINE_BIN (a prebuilt
-# binary to measure instead of building one).
+# binary to measure instead of building one). The server reads its own settings from the
+# environment too, e.g. BYLINE_SEARCH_CONCURRENCY, BYLINE_SEARCH_WAIT_MS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +32,8 @@ fi
 if [ -z "${BYLINE_BIN:-}" ]; then
   cargo build --release --quiet
 fi
-BIN="${BYLINE_BIN:-$PWD/target/release/byline}"
+# Cargo builds into CARGO_TARGET_DIR when it is set.
+BIN="${BYLINE_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/release/byline}"
 WORK=$(mktemp -d)
 SERVER_PID=""
 cleanup() {
@@ -83,6 +85,15 @@ for backend in $BACKENDS; do
     for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
 
     slug=$(curl -sf "$BASE/v1/articles?limit=1&fields=slug" | json 'd["data"][0]["slug"]')
+    # A rare word: the number a visible article's title and slug end in (its index in the
+    # synthetic run). Tag names hold numbers too ("Agency K" up to a fifth of the tag count,
+    # "Summit 2000" to 2029), so take a number above and outside those: it is then in that
+    # one article only.
+    rare=$(curl -sf "$BASE/v1/articles?limit=100&fields=slug" | python3 -c '
+import json, sys
+agencies = min(max(int(sys.argv[1]) // 40, 40), 20000) // 5
+numbers = [int(a["slug"].rsplit("-", 1)[1]) for a in json.load(sys.stdin)["data"]]
+print(next((n for n in numbers if n > agencies and not 2000 <= n <= 2029), numbers[0]))' "$size")
     tag=$(curl -sf "$BASE/v1/tags?kind=topic&limit=1" | json 'd["data"][0]["slug"]')
     # A deep page: a tenth of the way through the dataset, reached by walking cursors.
     cursor=""
@@ -97,6 +108,7 @@ for backend in $BACKENDS; do
       "deep page by cursor|$BASE/v1/articles?limit=20&$include&cursor=$cursor"
       "GraphQL 20 newest|$BASE/graphql"
       "search a common word|$BASE/v1/search?q=budget&limit=20"
+      "search a rare word|$BASE/v1/search?q=$rare&limit=20"
     )
     for scenario in "${scenarios[@]}"; do
       name=${scenario%%|*}
@@ -108,6 +120,19 @@ for backend in $BACKENDS; do
       rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")
       echo "| $backend | $size | $name | $rps | $p50 | $p99 | $errors | $rss |"
     done
+    # Other reads while common-word searches saturate the search cap: half the connections
+    # search, half read one article, at the same time. Both rows are printed; the search
+    # row's non-2xx are the 503s of searches refused by the cap.
+    half=$(( CONNECTIONS / 2 > 0 ? CONNECTIONS / 2 : 1 ))
+    wrk -t1 -c"$half" -d"${DURATION}s" --latency "$BASE/v1/search?q=budget&limit=20" >"$WORK/mixed-search.txt" 2>&1 &
+    mixed_pid=$!
+    read -r rps p50 p99 errors < <(wrk -t1 -c"$half" -d"${DURATION}s" --latency "$BASE/v1/articles/$slug?$include" | summarize)
+    wait "$mixed_pid" || true
+    rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")
+    echo "| $backend | $size | article by slug during searches | $rps | $p50 | $p99 | $errors | $rss |"
+    read -r rps p50 p99 errors < <(summarize <"$WORK/mixed-search.txt")
+    echo "| $backend | $size | search a common word during reads | $rps | $p50 | $p99 | $errors | $rss |"
+
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
     if [ "$backend" = postgres ]; then
       psql -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS byline_bench_$size WITH (FORCE)" >/dev/null

@@ -1,7 +1,7 @@
 //! The command line: `serve`, `migrate`, `seed`. Each command is a thin shell over the
 //! library; errors come back as one line, never a panic.
 
-use std::io::Write;
+use std::{io::Write, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -10,7 +10,7 @@ use crate::{
     db::Db,
     error::{AppError, AppResult},
     seed,
-    service::ContentService,
+    service::{ContentService, search_limits::SearchLimits},
     startup::Application,
     webhooks::{dispatcher::DispatchSettings, retry::RetryPolicy},
 };
@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP API (applies pending migrations first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
     /// Load content: the demo newsroom, or a generated dataset for benchmarks.
@@ -141,6 +141,45 @@ pub struct ServeArgs {
     /// Seconds after an event is due beyond which failed deliveries are not retried.
     #[arg(long, env = "BYLINE_WEBHOOK_RETRY_FOR", default_value_t = 86_400)]
     pub webhook_retry_for: u64,
+    /// Searches that run at once, over REST, GraphQL and the admin API together (default:
+    /// half of --pool-size, so the other connections always serve other reads).
+    #[arg(long, env = "BYLINE_SEARCH_CONCURRENCY", value_parser = clap::value_parser!(u32).range(1..))]
+    pub search_concurrency: Option<u32>,
+    /// Milliseconds a search waits for a turn when all are taken; then it gets a 503 with
+    /// Retry-After.
+    #[arg(long, env = "BYLINE_SEARCH_WAIT_MS", default_value_t = 500)]
+    pub search_wait_ms: u64,
+    /// Milliseconds one search statement may run on PostgreSQL before it is stopped (a 503);
+    /// 0 for no limit. SQLite has no such limit.
+    #[arg(long, env = "BYLINE_SEARCH_TIMEOUT_MS", default_value_t = 5000)]
+    pub search_timeout_ms: u64,
+}
+
+impl ServeArgs {
+    /// The search limits these arguments ask for.
+    fn search_limits(&self) -> SearchLimits {
+        let defaults = SearchLimits::for_pool(self.pool_size);
+        let limits = SearchLimits {
+            concurrency: self.search_concurrency.unwrap_or(defaults.concurrency),
+            wait: Duration::from_millis(self.search_wait_ms),
+            statement_timeout: (self.search_timeout_ms > 0)
+                .then(|| Duration::from_millis(self.search_timeout_ms)),
+        };
+        if limits.concurrency >= self.pool_size && self.pool_size > 1 {
+            tracing::warn!(
+                search_concurrency = limits.concurrency,
+                pool_size = self.pool_size,
+                "searches may take every pool connection; set --search-concurrency below --pool-size"
+            );
+        }
+        tracing::info!(
+            concurrency = limits.concurrency,
+            wait_ms = self.search_wait_ms,
+            statement_timeout_ms = self.search_timeout_ms,
+            "search limits"
+        );
+        limits
+    }
 }
 
 #[derive(Debug, Args)]
@@ -183,7 +222,7 @@ async fn load_demo(content: &ContentService) -> AppResult<()> {
 
 pub async fn run(cli: Cli) -> AppResult<()> {
     match cli.command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Migrate(args) => {
             let url = args.parse()?;
             let db = Db::connect(&url, 1)?;
@@ -268,7 +307,7 @@ fn dispatch_settings(args: &ServeArgs) -> DispatchSettings {
 async fn serve(args: ServeArgs) -> AppResult<()> {
     let url = args.database.parse()?;
     let db = open(&url, args.pool_size)?;
-    let content = ContentService::new(db);
+    let content = ContentService::new(db).with_search_limits(args.search_limits());
     if args.demo {
         load_demo(&content).await?;
     }

@@ -26,6 +26,9 @@ pub enum ErrorKind {
     Conflict,
     /// The database or another dependency cannot be reached right now.
     Unavailable,
+    /// Too much of one costly kind of work (searches) is running; retry shortly. Other
+    /// requests are still served.
+    Busy,
     /// A bug or an unexpected failure; the cause is logged, never shown.
     Internal,
 }
@@ -36,6 +39,9 @@ pub struct KindInfo {
     pub slug: &'static str,
     pub title: &'static str,
     pub graphql_code: &'static str,
+    /// Seconds after which a retry may succeed: REST `Retry-After`, GraphQL
+    /// `extensions.retryAfter`.
+    pub retry_after: Option<u32>,
 }
 
 impl ErrorKind {
@@ -70,13 +76,22 @@ impl ErrorKind {
             ),
             ErrorKind::Conflict => (409, "conflict", "Conflict", "CONFLICT"),
             ErrorKind::Unavailable => (503, "unavailable", "Service unavailable", "UNAVAILABLE"),
+            // The same GraphQL code as Unavailable: for a client both mean "retry later".
+            ErrorKind::Busy => (503, "busy", "Too busy", "UNAVAILABLE"),
             ErrorKind::Internal => (500, "internal", "Internal error", "INTERNAL"),
+        };
+        let retry_after = match self {
+            ErrorKind::Unavailable => Some(5),
+            // A search slot frees up within about one search's time.
+            ErrorKind::Busy => Some(1),
+            _ => None,
         };
         KindInfo {
             status,
             slug,
             title,
             graphql_code,
+            retry_after,
         }
     }
 }
@@ -148,6 +163,10 @@ impl AppError {
         Self::new(ErrorKind::Unavailable, detail)
     }
 
+    pub fn busy(detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Busy, detail)
+    }
+
     /// An unexpected failure: the cause goes to the log, the caller gets a generic message.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
@@ -156,6 +175,14 @@ impl AppError {
             "an unexpected error occurred; it has been logged",
         )
     }
+}
+
+/// Whether PostgreSQL cancelled a statement for running past `statement_timeout` (SQLSTATE
+/// 57014, which Diesel reports without a kind of its own; the server's message is English
+/// unless `lc_messages` says otherwise).
+pub fn is_statement_timeout(err: &diesel::result::Error) -> bool {
+    matches!(err, diesel::result::Error::DatabaseError(_, info)
+        if info.message().contains("statement timeout"))
 }
 
 /// What a database error means, whichever backend raised it. SQLite reports some constraint
@@ -192,6 +219,13 @@ impl From<diesel::result::Error> for AppError {
             (None, E::NotFound) => AppError::not_found("not found"),
             (None, E::DatabaseError(D::ClosedConnection, _)) => {
                 AppError::unavailable("the database connection was lost")
+            }
+            // Only searches run under a time limit (`db::timeout`), hence the advice.
+            (None, err) if is_statement_timeout(&err) => {
+                tracing::warn!(%err, "a statement ran past its time limit");
+                AppError::busy(
+                    "the request took too long and was stopped; narrow it (rarer words, a filter) or retry later",
+                )
             }
             (None, other) => AppError::internal(other),
         }

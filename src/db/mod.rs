@@ -7,6 +7,7 @@ pub mod migrations;
 pub mod queries;
 pub mod rows;
 pub mod schema;
+pub mod timeout;
 
 use std::{
     sync::{Arc, Mutex},
@@ -85,6 +86,11 @@ impl Db {
 
     pub fn url(&self) -> &DatabaseUrl {
         &self.url
+    }
+
+    /// Connections the pool keeps at most.
+    pub fn pool_size(&self) -> u32 {
+        self.pool.max_size()
     }
 
     /// SQL statements run through this handle so far.

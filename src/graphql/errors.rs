@@ -7,9 +7,12 @@ use crate::error::AppError;
 /// Converts a service error into a GraphQL error carrying its code. Resolvers call this
 /// explicitly: async-graphql would otherwise turn any `Display` error into one without a code.
 pub fn gql(err: AppError) -> async_graphql::Error {
-    let code = err.kind.info().graphql_code;
+    let info = err.kind.info();
     async_graphql::Error::new(err.detail.clone()).extend_with(|_, ext| {
-        ext.set("code", code);
+        ext.set("code", info.graphql_code);
+        if let Some(seconds) = info.retry_after {
+            ext.set("retryAfter", seconds);
+        }
         if let Some(parameter) = &err.parameter {
             ext.set("argument", parameter.as_str());
         }

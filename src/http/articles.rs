@@ -172,6 +172,7 @@ pub(super) fn filter_from(p: &ArticleListParams) -> AppResult<ArticleFilter> {
         (status = 200, description = "A page of articles", body = ListEnvelope<ArticleJson>),
         (status = 304, description = "Not modified since the ETag or date sent"),
         (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "With `q`: too many searches are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
     )
 )]
 #[get("/v1/articles")]

@@ -2,6 +2,7 @@
 //! problem details.
 
 pub mod admin_articles;
+pub mod admin_search;
 pub mod admin_taxonomy;
 pub mod admin_webhooks;
 pub mod articles;
@@ -40,6 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         // Admin routes: fixed paths before the `{kind}` ones.
         .service(admin_articles::create_article)
         .service(admin_articles::list_articles)
+        .service(admin_search::search_articles)
         .service(admin_articles::list_revisions)
         .service(admin_articles::restore_revision)
         .service(admin_articles::article_action)

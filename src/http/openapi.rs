@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get};
 use utoipa::OpenApi;
 
 use super::{
-    admin_articles, admin_taxonomy, admin_webhooks, articles, feeds, graphql, health,
+    admin_articles, admin_search, admin_taxonomy, admin_webhooks, articles, feeds, graphql, health,
     problem::Problem, search, syndication, taxonomy,
 };
 use crate::error::FieldError;
@@ -33,6 +33,7 @@ use crate::error::FieldError;
         openapi_yaml,
         admin_articles::create_article,
         admin_articles::list_articles,
+        admin_search::search_articles,
         admin_articles::get_article,
         admin_articles::update_article,
         admin_articles::delete_article,

@@ -56,14 +56,11 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse<BoxBody> {
         let mut response = HttpResponse::build(self.status_code());
         response.content_type(PROBLEM_CONTENT_TYPE);
-        match self.kind {
-            ErrorKind::Unavailable => {
-                response.insert_header(("Retry-After", "5"));
-            }
-            ErrorKind::Unauthenticated => {
-                response.insert_header(("WWW-Authenticate", "Bearer realm=\"byline\""));
-            }
-            _ => {}
+        if let Some(seconds) = self.kind.info().retry_after {
+            response.insert_header(("Retry-After", seconds.to_string()));
+        }
+        if self.kind == ErrorKind::Unauthenticated {
+            response.insert_header(("WWW-Authenticate", "Bearer realm=\"byline\""));
         }
         response.json(Problem::from(self))
     }

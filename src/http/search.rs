@@ -22,7 +22,7 @@ use crate::{
     service::search::parse_query,
 };
 
-/// Query parameters of `GET /v1/search`.
+/// Query parameters of both search endpoints, `GET /v1/search` and `GET /admin/v1/search`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
@@ -30,34 +30,83 @@ pub struct SearchParams {
     /// finds `budget`); `"quoted words"` must appear together as written; `-word` leaves out
     /// articles with that word; `or` between words or phrases finds either. Anything else is
     /// read as plain words.
-    q: Option<String>,
+    pub(super) q: Option<String>,
     /// `relevance` (default: best match first, title over standfirst over body; the newest
     /// first among equals), `-published_at`, `published_at` or `-updated_at`.
-    sort: Option<String>,
+    pub(super) sort: Option<String>,
     /// Section slug.
-    section: Option<String>,
+    pub(super) section: Option<String>,
     /// One or more tag slugs, comma-separated.
-    tag: Option<String>,
+    pub(super) tag: Option<String>,
     /// With several tags: `all` (default) needs every tag, `any` needs one of them.
-    tag_mode: Option<String>,
+    pub(super) tag_mode: Option<String>,
     /// Author slug.
-    author: Option<String>,
+    pub(super) author: Option<String>,
     /// BCP 47 language tag, e.g. `en`.
-    lang: Option<String>,
+    pub(super) lang: Option<String>,
     /// Only articles published at or after this RFC 3339 time.
-    published_after: Option<String>,
+    pub(super) published_after: Option<String>,
     /// Only articles published before this RFC 3339 time.
-    published_before: Option<String>,
+    pub(super) published_before: Option<String>,
     /// Only articles changed at or after this RFC 3339 time.
-    updated_since: Option<String>,
+    pub(super) updated_since: Option<String>,
     /// Page size, 1 to 100 (default 20).
-    limit: Option<String>,
+    pub(super) limit: Option<String>,
     /// `meta.next_cursor` of the previous page.
-    cursor: Option<String>,
+    pub(super) cursor: Option<String>,
     /// Comma-separated article fields to return, e.g. `id,slug,title`; `snippet` always comes.
-    fields: Option<String>,
+    pub(super) fields: Option<String>,
+}
+
+/// `include` of `GET /v1/search`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IncludeParam {
     /// Related objects to embed whole: any of `authors,tags,section`.
     include: Option<String>,
+}
+
+/// A search request, checked: the query, filters, order and page size.
+pub(super) struct SearchRequest {
+    pub query: SearchQuery,
+    pub filter: ArticleFilter,
+    pub sort: SearchSort,
+    pub limit: u32,
+}
+
+impl SearchParams {
+    /// Everything but the cursor and the shape of results, checked.
+    pub(super) fn request(&self) -> AppResult<SearchRequest> {
+        let q = self
+            .q
+            .as_deref()
+            .ok_or_else(|| AppError::invalid_parameter("q", "q is required: the words to find"))?;
+        let query = parse_query("q", q)?;
+        let sort = params::choice::<SearchSort>("sort", self.sort.as_deref())?.unwrap_or_default();
+        let limit = params::limit(self.limit.as_deref())?;
+        let filter = filter_from(&ArticleListParams {
+            q: None,
+            section: self.section.clone(),
+            tag: self.tag.clone(),
+            tag_mode: self.tag_mode.clone(),
+            author: self.author.clone(),
+            lang: self.lang.clone(),
+            published_after: self.published_after.clone(),
+            published_before: self.published_before.clone(),
+            updated_since: self.updated_since.clone(),
+            sort: None,
+            limit: None,
+            cursor: None,
+            fields: None,
+            include: None,
+        })?;
+        Ok(SearchRequest {
+            query,
+            filter,
+            sort,
+            limit,
+        })
+    }
 }
 
 /// Search published articles.
@@ -66,14 +115,16 @@ pub struct SearchParams {
 /// combined with every filter of `/v1/articles`. Each result is the article with a
 /// `snippet`: HTML-safe text around the matches, each in `<mark>`…`</mark>`. Pages are walked
 /// with `cursor`, in relevance order too. Drafts, scheduled and embargoed articles are never
-/// found.
+/// found. Only so many searches run at once: beyond that, and after a short wait for a turn,
+/// the answer is a 503 with `Retry-After`.
 #[utoipa::path(
     tag = "articles",
-    params(SearchParams),
+    params(SearchParams, IncludeParam),
     responses(
         (status = 200, description = "A page of results", body = ListEnvelope<SearchResultJson>),
         (status = 304, description = "Not modified since the ETag sent"),
         (status = 400, description = "`q` is missing, empty, too long or has no words; or another parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many searches are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
     )
 )]
 #[get("/v1/search")]
@@ -81,40 +132,18 @@ pub async fn search(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<SearchParams>,
+    include: web::Query<IncludeParam>,
 ) -> AppResult<HttpResponse> {
-    let p = query.into_inner();
-    let q =
-        p.q.as_deref()
-            .ok_or_else(|| AppError::invalid_parameter("q", "q is required: the words to find"))?;
-    let search_query = parse_query("q", q)?;
-    let sort = params::choice::<SearchSort>("sort", p.sort.as_deref())?.unwrap_or_default();
-    let limit = params::limit(p.limit.as_deref())?;
-    let shape = Shape::parse(p.fields.as_deref(), p.include.as_deref())?;
-    let filter = filter_from(&ArticleListParams {
-        q: None,
-        section: p.section,
-        tag: p.tag,
-        tag_mode: p.tag_mode,
-        author: p.author,
-        lang: p.lang,
-        published_after: p.published_after,
-        published_before: p.published_before,
-        updated_since: p.updated_since,
-        sort: None,
-        limit: None,
-        cursor: None,
-        fields: None,
-        include: None,
-    })?;
-    let cursor = p.cursor.as_deref();
+    let request = query.request()?;
+    let shape = Shape::parse(query.fields.as_deref(), include.include.as_deref())?;
     results(
         &req,
         &state,
-        search_query,
-        filter,
-        sort,
-        cursor,
-        limit,
+        request.query,
+        request.filter,
+        request.sort,
+        query.cursor.as_deref(),
+        request.limit,
         &shape,
     )
     .await

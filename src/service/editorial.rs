@@ -76,6 +76,17 @@ pub struct ArticlePatch {
     pub version: Option<i32>,
 }
 
+/// The articles a caller may list or search in the admin API: every article in any state for
+/// those who read drafts (editors, admins), only the ones they created for contributors; a
+/// 403 for everyone else.
+pub(super) fn scope_to_caller(caller: &Caller, filter: &mut ArticleFilter) -> AppResult<()> {
+    if !caller.can(Action::ReadDrafts) {
+        caller.require(Action::WriteOwnDrafts)?;
+        filter.created_by = Some(caller.key_id.clone());
+    }
+    Ok(())
+}
+
 /// A workflow step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
@@ -364,10 +375,7 @@ impl ContentService {
         cursor: Option<&str>,
         limit: u32,
     ) -> AppResult<Page<Article>> {
-        if !caller.can(Action::ReadDrafts) {
-            caller.require(Action::WriteOwnDrafts)?;
-            filter.created_by = Some(caller.key_id.clone());
-        }
+        scope_to_caller(caller, &mut filter)?;
         self.list_articles_unfiltered(filter, ArticleSort::UpdatedDesc, cursor, limit)
             .await
     }

@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod preview;
 pub mod render;
 pub mod search;
+pub mod search_limits;
 pub mod syndication;
 pub mod taxonomy;
 pub mod taxonomy_admin;
@@ -19,19 +20,37 @@ pub mod visibility;
 pub mod webhooks;
 
 use crate::db::Db;
+use search_limits::{SearchGate, SearchLimits};
 
 /// The one entry point for reading and writing content.
 #[derive(Clone)]
 pub struct ContentService {
     db: Db,
+    /// Shared by every clone: the cap holds across REST, GraphQL and the admin API.
+    search: SearchGate,
 }
 
 impl ContentService {
+    /// A service with the default search limits for `db`'s pool.
     pub fn new(db: Db) -> Self {
-        ContentService { db }
+        let search = SearchGate::new(SearchLimits::for_pool(db.pool_size()));
+        ContentService { db, search }
+    }
+
+    /// The same service with other search limits (and a gate of its own).
+    pub fn with_search_limits(self, limits: SearchLimits) -> Self {
+        ContentService {
+            search: SearchGate::new(limits),
+            ..self
+        }
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The gate every search passes.
+    pub fn search_gate(&self) -> &SearchGate {
+        &self.search
     }
 }

@@ -1,10 +1,12 @@
-//! Full-text search over the articles the public may see: the query checked, pages over
-//! relevance or date, relations attached per page, snippets made HTML-safe.
+//! Full-text search: over the articles the public may see, or over every article for the
+//! admin API. The query checked, a turn at the search gate, pages over relevance or date,
+//! relations attached per page, snippets made HTML-safe.
 
 use std::collections::HashMap;
 
-use super::{ContentService, articles::hydrate, visibility};
+use super::{ContentService, articles::hydrate, editorial::scope_to_caller, visibility};
 use crate::{
+    auth::Caller,
     db::{
         DbConnection, convert,
         queries::{
@@ -13,6 +15,7 @@ use crate::{
             search::{Hit, MARK_END, MARK_START, SearchAfter},
         },
         rows::ArticleRow,
+        timeout::with_statement_timeout,
     },
     domain::{
         self, Relations,
@@ -126,6 +129,14 @@ fn attach(
     }
 }
 
+/// Whose search it is: the public sees what the visibility rule lets through, staff see
+/// articles in every state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    Public,
+    Staff,
+}
+
 impl ContentService {
     /// A page of the public articles matching `query` and `filter`. A page costs the search,
     /// one query for the rows and, with `Relations::Load`, one per relation.
@@ -138,29 +149,85 @@ impl ContentService {
         limit: u32,
         relations: Relations,
     ) -> AppResult<Page<SearchHit>> {
+        self.search_page(
+            Audience::Public,
+            query,
+            filter,
+            sort,
+            cursor,
+            limit,
+            relations,
+        )
+        .await
+    }
+
+    /// A page of the articles in any state matching `query` and `filter`, for the admin API:
+    /// editors and admins search everything, contributors what they created, other roles
+    /// nothing (403). Relations are always attached.
+    pub async fn search_articles_as(
+        &self,
+        caller: &Caller,
+        query: SearchQuery,
+        mut filter: ArticleFilter,
+        sort: SearchSort,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> AppResult<Page<SearchHit>> {
+        scope_to_caller(caller, &mut filter)?;
+        self.search_page(
+            Audience::Staff,
+            query,
+            filter,
+            sort,
+            cursor,
+            limit,
+            Relations::Load,
+        )
+        .await
+    }
+
+    /// Every search comes through here: it waits for a turn at the search gate (a 503 when
+    /// none comes in time), then runs the search under the statement time limit.
+    #[allow(clippy::too_many_arguments)]
+    async fn search_page(
+        &self,
+        audience: Audience,
+        query: SearchQuery,
+        filter: ArticleFilter,
+        sort: SearchSort,
+        cursor: Option<&str>,
+        limit: u32,
+        relations: Relations,
+    ) -> AppResult<Page<SearchHit>> {
         let after = search_after(cursor, sort)?;
+        let slot = self.search.enter().await?;
+        let time_limit = self.search.limits().statement_timeout;
         let now = domain::now();
+        let visibility =
+            move || (audience == Audience::Public).then(|| visibility::public_predicate(now));
         self.db
             .read(move |conn| {
-                let hits = queries::search::search(
-                    conn,
-                    Some(visibility::public_predicate(now)),
-                    &filter,
-                    &query,
-                    sort,
-                    after,
-                    i64::from(limit) + 1,
-                )?;
+                // The turn ends with the work, not with the request: a client that hangs up
+                // does not free a slot while its search still runs.
+                let _slot = slot;
+                let hits = with_statement_timeout(conn, time_limit, |conn| {
+                    queries::search::search(
+                        conn,
+                        visibility(),
+                        &filter,
+                        &query,
+                        sort,
+                        after,
+                        i64::from(limit) + 1,
+                    )
+                })?;
                 let page = Page::from_overfetch(hits, limit, |hit| cursor_of(sort, hit));
                 let ids: Vec<String> = page.items.iter().map(|hit| hit.id.clone()).collect();
-                let mut rows: HashMap<String, ArticleRow> = queries::articles::find_by_ids(
-                    conn,
-                    Some(visibility::public_predicate(now)),
-                    &ids,
-                )?
-                .into_iter()
-                .map(|row| (row.id.clone(), row))
-                .collect();
+                let mut rows: HashMap<String, ArticleRow> =
+                    queries::articles::find_by_ids(conn, visibility(), &ids)?
+                        .into_iter()
+                        .map(|row| (row.id.clone(), row))
+                        .collect();
                 // In search order; an article hidden between the two statements is left out.
                 let (mut kept, mut snippets, mut cursors) = (Vec::new(), Vec::new(), Vec::new());
                 for (hit, cursor) in page.items.into_iter().zip(page.cursors) {

@@ -145,7 +145,18 @@ pub async fn spawn_app_with(
     backend: Backend,
     configure: impl FnOnce(&mut Settings),
 ) -> Option<TestApp> {
+    spawn_app_over(backend, |content| content, configure).await
+}
+
+/// `spawn_app` over the service `service` makes of the default one (e.g. other search
+/// limits); `TestApp::content` is that service, sharing its search gate with the server.
+pub async fn spawn_app_over(
+    backend: Backend,
+    service: impl FnOnce(ContentService) -> ContentService,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     let (database, content) = open_content(backend)?;
+    let content = service(content);
     let mut settings = Settings {
         bind: "127.0.0.1:0".into(),
         database: database.url().clone(),
@@ -294,6 +305,37 @@ macro_rules! on_both_backends {
             #[actix_web::test]
             async fn postgres() {
                 if let Some(app) = spawn_app(Backend::Postgres).await {
+                    scenario(app).await;
+                }
+            }
+        }
+    };
+}
+
+/// `on_both_backends!` over a server of the scenario's own making: `$spawn` starts it for
+/// `$backend` (and answers `None` when that backend is unreachable).
+#[macro_export]
+macro_rules! on_both_backends_spawned {
+    ($name:ident, |$backend:ident| $spawn:expr, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::helpers::Backend;
+
+            async fn spawn($backend: Backend) -> Option<$crate::helpers::TestApp> {
+                $spawn.await
+            }
+
+            async fn scenario($app: $crate::helpers::TestApp) $body
+
+            #[actix_web::test]
+            async fn sqlite() {
+                scenario(spawn(Backend::Sqlite).await.expect("sqlite app")).await;
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(app) = spawn(Backend::Postgres).await {
                     scenario(app).await;
                 }
             }

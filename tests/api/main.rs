@@ -4,6 +4,7 @@
 mod helpers;
 
 mod admin;
+mod admin_search;
 mod articles_api;
 mod cli;
 mod content_key;
@@ -15,6 +16,7 @@ mod migrations;
 mod pagination;
 mod relations;
 mod search;
+mod search_load;
 mod syndication;
 mod taxonomy_api;
 mod visibility;
