@@ -30,7 +30,7 @@ pub struct NewWebhook {
     /// shown only in this response.
     pub secret: Option<String>,
     pub description: Option<String>,
-    /// Inactive subscriptions receive nothing (default: active).
+    /// A paused subscription (`false`) gets no new events; queued ones wait for it (default: true).
     pub active: Option<bool>,
 }
 

@@ -98,11 +98,16 @@ pub fn supersede(
 /// A delivery a dispatcher has taken, with what it needs to send it.
 pub type Claimed = (WebhookDeliveryRow, WebhookEventRow, WebhookRow);
 
-/// Ids of due deliveries nobody holds, locked on PostgreSQL so that concurrent dispatchers
-/// skip each other's picks instead of waiting (SQLite has one writer at a time anyway).
+/// Ids of due deliveries of active subscriptions that nobody holds, locked on PostgreSQL so
+/// that concurrent dispatchers skip each other's picks instead of waiting (SQLite has one
+/// writer at a time anyway). A paused subscription's deliveries wait until it is resumed.
 fn due_ids(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<String>> {
+    let active = webhooks::table
+        .filter(webhooks::active.eq(true))
+        .select(webhooks::id);
     let due = webhook_deliveries::table
         .filter(webhook_deliveries::status.eq(PENDING))
+        .filter(webhook_deliveries::webhook_id.eq_any(active))
         .filter(webhook_deliveries::next_attempt_at.le(now))
         .filter(
             webhook_deliveries::leased_until
