@@ -15,6 +15,7 @@ mod migrations;
 mod pagination;
 mod relations;
 mod search;
+mod seed;
 mod syndication;
 mod taxonomy_api;
 mod visibility;
