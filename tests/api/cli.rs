@@ -7,7 +7,7 @@ use std::{
 
 use crate::helpers::{Backend, TestDatabase};
 
-fn byline(args: &[&str]) -> std::process::Output {
+pub(crate) fn byline(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_byline"))
         .args(args)
         .env_remove("DATABASE_URL")
@@ -16,7 +16,7 @@ fn byline(args: &[&str]) -> std::process::Output {
         .expect("run byline")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 

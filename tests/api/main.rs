@@ -17,6 +17,7 @@ mod pagination;
 mod relations;
 mod search;
 mod search_load;
+mod seed;
 mod syndication;
 mod taxonomy_api;
 mod visibility;

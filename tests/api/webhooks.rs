@@ -1194,57 +1194,76 @@ on_both_backends!(graphql_manages_subscriptions_and_shows_deliveries, |app| {
     assert_eq!(listed["data"]["webhooks"], json!([]));
 });
 
-on_both_backends!(a_paused_subscription_receives_nothing_until_resumed, |app| {
-    seed_taxonomy(&app.content).await;
-    // The first attempt fails, so the first article's delivery is queued for a retry when the
-    // subscription is paused.
-    let receiver = Receiver::start(&[Reply::Status(500)]);
-    let hook = subscribe(&app.content, &receiver.url, &ARTICLE_EVENTS).await;
-    let mut settings = fast();
-    settings.retry.first_delay = StdDuration::from_millis(600);
-    start_dispatcher(&app, settings);
-    let (_, admin) = key(&app.content, Role::Admin).await;
-    let pause = |active: bool| {
-        let patch = byline::service::webhooks::WebhookPatch {
-            active: Some(active),
-            ..Default::default()
+on_both_backends!(
+    a_paused_subscription_receives_nothing_until_resumed,
+    |app| {
+        seed_taxonomy(&app.content).await;
+        // The first attempt fails, so the first article's delivery is queued for a retry when the
+        // subscription is paused.
+        let receiver = Receiver::start(&[Reply::Status(500)]);
+        let hook = subscribe(&app.content, &receiver.url, &ARTICLE_EVENTS).await;
+        let mut settings = fast();
+        settings.retry.first_delay = StdDuration::from_millis(600);
+        start_dispatcher(&app, settings);
+        let (_, admin) = key(&app.content, Role::Admin).await;
+        let pause = |active: bool| {
+            let patch = byline::service::webhooks::WebhookPatch {
+                active: Some(active),
+                ..Default::default()
+            };
+            app.content.update_webhook(&admin, &hook, patch)
         };
-        app.content.update_webhook(&admin, &hook, patch)
-    };
-    app.content
-        .create_article(article("before-the-pause", domain::now()), None)
-        .await
-        .expect("publish");
-    receiver
-        .wait_for(StdDuration::from_secs(10), "the failed attempt", |r| !r.is_empty())
-        .await;
-    pause(false).await.expect("pause");
-    app.content
-        .create_article(article("during-the-pause", domain::now()), None)
-        .await
-        .expect("publish");
-    actix_web::rt::time::sleep(StdDuration::from_millis(1500)).await;
-    assert_eq!(receiver.received().len(), 1, "nothing is sent while paused");
+        app.content
+            .create_article(article("before-the-pause", domain::now()), None)
+            .await
+            .expect("publish");
+        receiver
+            .wait_for(StdDuration::from_secs(10), "the failed attempt", |r| {
+                !r.is_empty()
+            })
+            .await;
+        pause(false).await.expect("pause");
+        app.content
+            .create_article(article("during-the-pause", domain::now()), None)
+            .await
+            .expect("publish");
+        actix_web::rt::time::sleep(StdDuration::from_millis(1500)).await;
+        assert_eq!(receiver.received().len(), 1, "nothing is sent while paused");
 
-    pause(true).await.expect("resume");
-    app.content
-        .create_article(article("after-the-pause", domain::now()), None)
-        .await
-        .expect("publish");
-    let got = receiver
-        .wait_for(StdDuration::from_secs(10), "the held retry and the new article", |r| {
-            r.len() >= 3
-        })
-        .await;
-    let slugs: Vec<&str> = got[1..]
-        .iter()
-        .filter_map(|r| {
-            let body = r.json();
-            body["data"]["article"]["slug"].as_str().map(str::to_owned)
-        })
-        .map(|s| if s == "before-the-pause" { "before" } else if s == "after-the-pause" { "after" } else { "other" })
-        .collect();
-    let mut sorted = slugs.clone();
-    sorted.sort_unstable();
-    assert_eq!(sorted, ["after", "before"], "the held delivery goes out, the paused event never");
-});
+        pause(true).await.expect("resume");
+        app.content
+            .create_article(article("after-the-pause", domain::now()), None)
+            .await
+            .expect("publish");
+        let got = receiver
+            .wait_for(
+                StdDuration::from_secs(10),
+                "the held retry and the new article",
+                |r| r.len() >= 3,
+            )
+            .await;
+        let slugs: Vec<&str> = got[1..]
+            .iter()
+            .filter_map(|r| {
+                let body = r.json();
+                body["data"]["article"]["slug"].as_str().map(str::to_owned)
+            })
+            .map(|s| {
+                if s == "before-the-pause" {
+                    "before"
+                } else if s == "after-the-pause" {
+                    "after"
+                } else {
+                    "other"
+                }
+            })
+            .collect();
+        let mut sorted = slugs.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted,
+            ["after", "before"],
+            "the held delivery goes out, the paused event never"
+        );
+    }
+);

@@ -24,6 +24,7 @@ pub mod keys;
 pub mod relations;
 pub mod revisions;
 pub mod search;
+pub mod search_index;
 pub mod syndication;
 pub mod taxonomy;
 pub mod webhooks;
