@@ -120,6 +120,13 @@ print(next((n for n in numbers if n > agencies and not 2000 <= n <= 2029), numbe
       rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")
       echo "| $backend | $size | $name | $rps | $p50 | $p99 | $errors | $rss |"
     done
+    # Search latency without queueing: one connection, one search at a time.
+    for scenario in "search a common word, one at a time|$BASE/v1/search?q=budget&limit=20" \
+                    "search a rare word, one at a time|$BASE/v1/search?q=$rare&limit=20"; do
+      read -r rps p50 p99 errors < <(wrk -t1 -c1 -d"${DURATION}s" --latency "${scenario#*|}" | summarize)
+      rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")
+      echo "| $backend | $size | ${scenario%%|*} | $rps | $p50 | $p99 | $errors | $rss |"
+    done
     # Other reads while common-word searches saturate the search cap: half the connections
     # search, half read one article, at the same time. Both rows are printed; the search
     # row's non-2xx are the 503s of searches refused by the cap.
