@@ -130,6 +130,14 @@ fn not_found(id: &str) -> AppError {
     AppError::not_found(format!("no webhook has the id `{id}`"))
 }
 
+/// The id, if it could name a subscription: anything but a UUID (say, a NUL byte that
+/// PostgreSQL rejects) cannot, so it is not looked up.
+fn subscription_id(id: &str) -> AppResult<String> {
+    uuid::Uuid::parse_str(id)
+        .map(|_| id.to_owned())
+        .map_err(|_| not_found(id))
+}
+
 impl ContentService {
     /// Adds a subscription; returns it with its signing secret (shown only now).
     pub async fn create_webhook(
@@ -175,7 +183,7 @@ impl ContentService {
 
     pub async fn webhook(&self, caller: &Caller, id: &str) -> AppResult<Webhook> {
         caller.require(Action::ManageWebhooks)?;
-        let id = id.to_owned();
+        let id = subscription_id(id)?;
         self.db
             .read(move |conn| webhook(queries::find(conn, &id)?.ok_or_else(|| not_found(&id))?))
             .await
@@ -202,7 +210,7 @@ impl ContentService {
         checks.optional_text("description", patch.description.as_deref(), 500);
         checks.finish()?;
         let events = events.map(|e| events_json(&e)).transpose()?;
-        let id = id.to_owned();
+        let id = subscription_id(id)?;
         self.db
             .write(move |conn| {
                 let mut row = queries::find(conn, &id)?.ok_or_else(|| not_found(&id))?;
@@ -223,7 +231,7 @@ impl ContentService {
     /// Removes a subscription with its delivery records.
     pub async fn delete_webhook(&self, caller: &Caller, id: &str) -> AppResult<()> {
         caller.require(Action::ManageWebhooks)?;
-        let id = id.to_owned();
+        let id = subscription_id(id)?;
         self.db
             .write(move |conn| match queries::delete(conn, &id)? {
                 0 => Err(not_found(&id)),

@@ -441,6 +441,26 @@ on_both_backends!(admins_manage_subscriptions_through_the_api, |app| {
     )
     .await;
     assert_eq!(status, 404);
+    // Ids that cannot exist (a NUL byte PostgreSQL would reject) are a plain 404.
+    for path in [
+        "/admin/v1/webhooks/%00",
+        "/admin/v1/webhooks/not-an-id/deliveries",
+    ] {
+        let (status, kind, _) = send(Method::GET, path, Some(&admin), None).await;
+        assert_eq!(
+            (status, kind.as_str()),
+            (404, "application/problem+json"),
+            "{path}"
+        );
+    }
+    let (status, _, _) = send(
+        Method::PATCH,
+        "/admin/v1/webhooks/%00",
+        Some(&admin),
+        Some(json!({ "active": false })),
+    )
+    .await;
+    assert_eq!(status, 404);
 });
 
 // ---------------------------------------------------------------------------------------
