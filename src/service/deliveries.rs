@@ -63,9 +63,11 @@ pub enum Settled {
     Skipped(String),
 }
 
-fn missing(e: AppError) -> AppResult<bool> {
+/// Passes "not found" on as `Ok` (the thing is gone, which the caller handles); any other
+/// failure stays an error.
+fn not_found_is_ok(e: AppError) -> AppResult<()> {
     if e.kind == ErrorKind::NotFound {
-        Ok(true)
+        Ok(())
     } else {
         Err(e)
     }
@@ -117,21 +119,21 @@ impl ContentService {
             Subject::Article => match self.public_article(key, Relations::Load).await {
                 Ok(article) => Content::Article(Box::new(article)),
                 Err(e) => {
-                    missing(e)?;
+                    not_found_is_ok(e)?;
                     self.article_not_public(due).await?
                 }
             },
             Subject::Author => match self.author(key).await {
                 Ok(author) => Content::Author(author),
-                Err(e) => missing(e).map(|_| gone("author"))?,
+                Err(e) => not_found_is_ok(e).map(|()| gone("author"))?,
             },
             Subject::Tag => match self.tag(key).await {
                 Ok(tag) => Content::Tag(tag),
-                Err(e) => missing(e).map(|_| gone("tag"))?,
+                Err(e) => not_found_is_ok(e).map(|()| gone("tag"))?,
             },
             Subject::Section => match self.section(key).await {
                 Ok(section) => Content::Section(section),
-                Err(e) => missing(e).map(|_| gone("section"))?,
+                Err(e) => not_found_is_ok(e).map(|()| gone("section"))?,
             },
         })
     }

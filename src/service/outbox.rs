@@ -72,6 +72,17 @@ pub fn record(
     Ok(())
 }
 
+/// Queues `event` due at once, for changes the public sees as soon as they commit.
+pub fn record_now(
+    conn: &mut DbConnection,
+    event: EventType,
+    subject_id: &str,
+    subject_slug: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    record(conn, event, subject_id, subject_slug, now, now)
+}
+
 /// An announcement of publication not yet sent is replaced by a newer one (a new schedule or
 /// embargo) or dropped (the article will not come out as planned).
 fn supersede_publication(
@@ -111,12 +122,12 @@ pub fn article_changed(
     match (was_public, new, will) {
         // Still public: an edit, a correction, a restored revision.
         (true, Some(_), Some(t)) if t <= now => {
-            record(conn, EventType::ArticleUpdated, id, slug, now, now)
+            record_now(conn, EventType::ArticleUpdated, id, slug, now)
         }
-        (true, None, _) => record(conn, EventType::ArticleDeleted, id, slug, now, now),
+        (true, None, _) => record_now(conn, EventType::ArticleDeleted, id, slug, now),
         // Withdrawn; if only put off (a new embargo or schedule), announced again then.
         (true, Some(_), later) => {
-            record(conn, EventType::ArticleUnpublished, id, slug, now, now)?;
+            record_now(conn, EventType::ArticleUnpublished, id, slug, now)?;
             if let Some(t) = later {
                 supersede_publication(conn, id, now)?;
                 record(conn, EventType::ArticlePublished, id, slug, t, now)?;

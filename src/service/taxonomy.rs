@@ -175,14 +175,7 @@ impl ContentService {
             .write(move |conn| {
                 taxonomy::insert_sections(conn, std::slice::from_ref(&row))?;
                 let now = row.created_at;
-                outbox::record(
-                    conn,
-                    EventType::SectionCreated,
-                    &row.id,
-                    &row.slug,
-                    now,
-                    now,
-                )?;
+                outbox::record_now(conn, EventType::SectionCreated, &row.id, &row.slug, now)?;
                 Ok(convert::section(row, Some(0)))
             })
             .await
@@ -194,7 +187,7 @@ impl ContentService {
             .write(move |conn| {
                 taxonomy::insert_authors(conn, std::slice::from_ref(&row))?;
                 let now = row.created_at;
-                outbox::record(conn, EventType::AuthorCreated, &row.id, &row.slug, now, now)?;
+                outbox::record_now(conn, EventType::AuthorCreated, &row.id, &row.slug, now)?;
                 convert::author(row, Some(0))
             })
             .await
@@ -206,7 +199,7 @@ impl ContentService {
             .write(move |conn| {
                 taxonomy::insert_tags(conn, std::slice::from_ref(&row))?;
                 let now = row.created_at;
-                outbox::record(conn, EventType::TagCreated, &row.id, &row.slug, now, now)?;
+                outbox::record_now(conn, EventType::TagCreated, &row.id, &row.slug, now)?;
                 convert::tag(row, Some(0))
             })
             .await

@@ -89,14 +89,7 @@ impl ContentService {
             .write(move |conn| {
                 taxonomy::update_section(conn, &row)?;
                 let now = row.updated_at;
-                outbox::record(
-                    conn,
-                    EventType::SectionUpdated,
-                    &row.id,
-                    &row.slug,
-                    now,
-                    now,
-                )?;
+                outbox::record_now(conn, EventType::SectionUpdated, &row.id, &row.slug, now)?;
                 Ok(convert::section(row, None))
             })
             .await
@@ -123,7 +116,7 @@ impl ContentService {
             .write(move |conn| {
                 taxonomy::update_author(conn, &row)?;
                 let now = row.updated_at;
-                outbox::record(conn, EventType::AuthorUpdated, &row.id, &row.slug, now, now)?;
+                outbox::record_now(conn, EventType::AuthorUpdated, &row.id, &row.slug, now)?;
                 convert::author(row, None)
             })
             .await
@@ -148,7 +141,7 @@ impl ContentService {
             .write(move |conn| {
                 taxonomy::update_tag(conn, &row)?;
                 let now = row.updated_at;
-                outbox::record(conn, EventType::TagUpdated, &row.id, &row.slug, now, now)?;
+                outbox::record_now(conn, EventType::TagUpdated, &row.id, &row.slug, now)?;
                 convert::tag(row, None)
             })
             .await
@@ -163,7 +156,7 @@ impl ContentService {
                 refuse_if_used(conn, "sections", "section", &id)?;
                 taxonomy::delete_section(conn, &id)?;
                 let now = domain::now();
-                outbox::record(conn, EventType::SectionDeleted, &id, &slug, now, now)
+                outbox::record_now(conn, EventType::SectionDeleted, &id, &slug, now)
             })
             .await
     }
@@ -177,7 +170,7 @@ impl ContentService {
                 refuse_if_used(conn, "authors", "author", &id)?;
                 taxonomy::delete_author(conn, &id)?;
                 let now = domain::now();
-                outbox::record(conn, EventType::AuthorDeleted, &id, &slug, now, now)
+                outbox::record_now(conn, EventType::AuthorDeleted, &id, &slug, now)
             })
             .await
     }
@@ -191,7 +184,7 @@ impl ContentService {
                 refuse_if_used(conn, "tags", "tag", &id)?;
                 taxonomy::delete_tag(conn, &id)?;
                 let now = domain::now();
-                outbox::record(conn, EventType::TagDeleted, &id, &slug, now, now)
+                outbox::record_now(conn, EventType::TagDeleted, &id, &slug, now)
             })
             .await
     }
