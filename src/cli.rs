@@ -141,6 +141,9 @@ pub struct ServeArgs {
     /// Seconds after an event is due beyond which failed deliveries are not retried.
     #[arg(long, env = "BYLINE_WEBHOOK_RETRY_FOR", default_value_t = 86_400)]
     pub webhook_retry_for: u64,
+    /// Days finished webhook deliveries stay on record for the admin API.
+    #[arg(long, env = "BYLINE_WEBHOOK_KEEP_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
+    pub webhook_keep_days: u64,
     /// Searches that run at once, over REST, GraphQL and the admin API together (default:
     /// half of --pool-size, so the other connections always serve other reads).
     #[arg(long, env = "BYLINE_SEARCH_CONCURRENCY", value_parser = clap::value_parser!(u32).range(1..))]
@@ -300,6 +303,7 @@ fn dispatch_settings(args: &ServeArgs) -> DispatchSettings {
             give_up_after: secs(args.webhook_retry_for),
             ..defaults.retry
         },
+        keep_history: secs(args.webhook_keep_days * 24 * 3600),
         ..defaults
     }
 }

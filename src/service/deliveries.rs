@@ -220,4 +220,13 @@ impl ContentService {
             })
             .await
     }
+
+    /// Forgets events older than `keep` whose deliveries are all finished, with their
+    /// delivery records, so the outbox does not grow without end.
+    pub async fn prune_webhook_history(&self, keep: std::time::Duration) -> AppResult<usize> {
+        let keep = chrono::Duration::from_std(keep).map_err(AppError::internal)?;
+        self.db
+            .write(move |conn| Ok(queries_webhooks::prune(conn, domain::now() - keep)?))
+            .await
+    }
 }

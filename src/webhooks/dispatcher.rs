@@ -27,6 +27,8 @@ pub struct DispatchSettings {
     /// Deliveries taken and sent at once.
     pub batch: i64,
     pub retry: RetryPolicy,
+    /// How long finished deliveries stay on record for the admin API.
+    pub keep_history: Duration,
 }
 
 impl Default for DispatchSettings {
@@ -36,6 +38,7 @@ impl Default for DispatchSettings {
             poll_interval: Duration::from_secs(1),
             batch: 16,
             retry: RetryPolicy::default(),
+            keep_history: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }
@@ -196,12 +199,26 @@ impl Dispatcher {
     }
 }
 
+/// How often each dispatcher forgets delivery records older than `keep_history`.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
 /// Runs a dispatcher for the life of the process: a batch as soon as the last one was full,
 /// else one every poll interval.
 pub fn spawn_dispatcher(content: ContentService, settings: DispatchSettings) {
     actix_web::rt::spawn(async move {
-        let dispatcher = Dispatcher::new(content, settings);
+        let dispatcher = Dispatcher::new(content.clone(), settings);
+        let mut last_prune: Option<Instant> = None;
         loop {
+            if last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+                last_prune = Some(Instant::now());
+                match content.prune_webhook_history(settings.keep_history).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(events = n, "forgot old webhook deliveries"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "old webhook deliveries could not be pruned")
+                    }
+                }
+            }
             let full = match dispatcher.run_once().await {
                 Ok(taken) => taken as i64 >= settings.batch,
                 Err(e) => {

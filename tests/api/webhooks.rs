@@ -176,6 +176,7 @@ fn fast() -> DispatchSettings {
             max_delay: StdDuration::from_secs(1),
             give_up_after: StdDuration::from_secs(60),
         },
+        ..DispatchSettings::default()
     }
 }
 
@@ -928,6 +929,72 @@ async fn outbox_shares_the_transaction_of_its_change(backend: Backend) {
     assert_eq!(outbox_rows(&db), 1);
     seed_taxonomy(&content).await;
     assert_eq!(outbox_rows(&db), 4, "three tags created, one event each");
+}
+
+/// Finished deliveries are forgotten after the time kept; unfinished ones never.
+async fn old_finished_deliveries_are_pruned(backend: Backend) {
+    use byline::db::schema::webhook_deliveries;
+    use diesel::prelude::*;
+    let Some((_database, content)) = open_content(backend) else {
+        return;
+    };
+    let db = content.db().clone();
+    subscribe(
+        &content,
+        "https://receiver.example/hook",
+        &[EventType::TagCreated],
+    )
+    .await;
+    seed_taxonomy(&content).await;
+    assert_eq!(outbox_rows(&db), 3);
+    let keep_nothing = StdDuration::ZERO;
+    actix_web::rt::time::sleep(StdDuration::from_millis(5)).await;
+    let pruned = content
+        .prune_webhook_history(keep_nothing)
+        .await
+        .expect("prune");
+    assert_eq!(
+        (pruned, outbox_rows(&db)),
+        (0, 3),
+        "pending deliveries are kept"
+    );
+    // Two of the three delivered; those two go, with their deliveries.
+    db.write_blocking(|conn| {
+        let ids: Vec<String> = webhook_deliveries::table
+            .select(webhook_deliveries::id)
+            .order(webhook_deliveries::id)
+            .limit(2)
+            .load(conn)?;
+        diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(ids)))
+            .set(webhook_deliveries::status.eq("delivered"))
+            .execute(conn)?;
+        Ok(())
+    })
+    .expect("mark delivered");
+    let kept_a_day = content
+        .prune_webhook_history(StdDuration::from_secs(86_400))
+        .await
+        .expect("prune");
+    assert_eq!(kept_a_day, 0, "recent history stays");
+    let pruned = content
+        .prune_webhook_history(keep_nothing)
+        .await
+        .expect("prune");
+    assert_eq!((pruned, outbox_rows(&db)), (2, 1));
+    let deliveries: i64 = db
+        .read_blocking(|conn| Ok(webhook_deliveries::table.count().get_result(conn)?))
+        .expect("count");
+    assert_eq!(deliveries, 1);
+}
+
+#[actix_web::test]
+async fn old_finished_deliveries_are_pruned_on_sqlite() {
+    old_finished_deliveries_are_pruned(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn old_finished_deliveries_are_pruned_on_postgres() {
+    old_finished_deliveries_are_pruned(Backend::Postgres).await;
 }
 
 #[actix_web::test]

@@ -256,3 +256,17 @@ pub fn attempts_of(
         .select(WebhookAttemptRow::as_select())
         .load(conn)
 }
+
+/// Deletes events that happened before `before` and have nothing left to deliver, with their
+/// deliveries and attempts; returns how many events went.
+pub fn prune(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    let unfinished = webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq(PENDING))
+        .select(webhook_deliveries::event_id);
+    diesel::delete(
+        webhook_events::table
+            .filter(webhook_events::occurred_at.lt(before))
+            .filter(webhook_events::id.ne_all(unfinished)),
+    )
+    .execute(conn)
+}
