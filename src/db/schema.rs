@@ -133,6 +133,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    tombstone_slugs (slug) {
+        slug -> Text,
+        article_id -> Text,
+        deleted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     webhooks (id) {
         id -> Text,
         url -> Text,
@@ -206,6 +214,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_slugs,
     tombstones,
     server_secrets,
+    tombstone_slugs,
     webhooks,
     webhook_events,
     webhook_deliveries,

@@ -519,6 +519,7 @@ impl ContentService {
                             deleted_at: now,
                         },
                     )?;
+                    editorial::bury_retired_slugs(conn, &old.id, now)?;
                 }
                 editorial::delete_article(conn, &old.id)?;
                 outbox::article_changed(conn, Some(&old), None, now)?;

@@ -278,33 +278,6 @@ macro_rules! on_both_databases {
     };
 }
 
-/// `on_both_backends!` for scenarios that show a known bug: ignored until it is fixed.
-macro_rules! on_both_backends_ignored {
-    ($reason:literal, $name:ident, |$app:ident| $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            use crate::helpers::{Backend, spawn_app};
-
-            async fn scenario($app: crate::helpers::TestApp) $body
-
-            #[actix_web::test]
-            #[ignore = $reason]
-            async fn sqlite() {
-                scenario(spawn_app(Backend::Sqlite).await.expect("sqlite app")).await;
-            }
-
-            #[actix_web::test]
-            #[ignore = $reason]
-            async fn postgres() {
-                if let Some(app) = spawn_app(Backend::Postgres).await {
-                    scenario(app).await;
-                }
-            }
-        }
-    };
-}
-
 // ---------------------------------------------------------------------------------------
 // 1. The role matrix
 // ---------------------------------------------------------------------------------------
@@ -1529,8 +1502,7 @@ on_both_backends!(
     }
 );
 
-on_both_backends_ignored!(
-    "bug: deleting a renamed published article drops its retired slugs (article_slugs cascade), so the old slug answers 404, not 410 (service/editorial.rs delete_article)",
+on_both_backends!(
     the_old_slug_of_a_deleted_renamed_article_is_gone_too,
     |app| {
         app.seed_taxonomy().await;

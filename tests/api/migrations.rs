@@ -95,6 +95,7 @@ fn migrations_apply_and_match_the_schema(backend: Backend) {
         ("article_authors", 3),
         ("article_tags", 3),
         ("revisions", 6),
+        ("tombstone_slugs", 3),
         ("webhooks", 8),
         ("webhook_events", 6),
         ("webhook_deliveries", 11),

@@ -9,7 +9,10 @@ use crate::db::{
     rows::{
         ArticleAuthorRow, ArticleRow, ArticleSlugRow, ArticleTagRow, ServerSecretRow, TombstoneRow,
     },
-    schema::{article_authors, article_slugs, article_tags, articles, server_secrets, tombstones},
+    schema::{
+        article_authors, article_slugs, article_tags, articles, server_secrets, tombstone_slugs,
+        tombstones,
+    },
 };
 
 /// Saves `row` only if the stored version is still `expected`; returns rows changed (0 or 1).
@@ -97,6 +100,31 @@ pub fn insert_tombstone(conn: &mut DbConnection, row: &TombstoneRow) -> QueryRes
         .map(|_| ())
 }
 
+/// Keeps the slugs a deleted article was renamed from, so they answer 410 like its last one.
+pub fn bury_retired_slugs(
+    conn: &mut DbConnection,
+    article_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    let slugs: Vec<String> = article_slugs::table
+        .filter(article_slugs::article_id.eq(article_id))
+        .select(article_slugs::slug)
+        .load(conn)?;
+    // A slug buried before may have served another article since; the newest burial wins.
+    diesel::delete(tombstone_slugs::table.filter(tombstone_slugs::slug.eq_any(&slugs)))
+        .execute(conn)?;
+    for slug in slugs {
+        diesel::insert_into(tombstone_slugs::table)
+            .values((
+                tombstone_slugs::slug.eq(slug),
+                tombstone_slugs::article_id.eq(article_id),
+                tombstone_slugs::deleted_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 pub fn tombstone_exists(
     conn: &mut DbConnection,
     slug: Option<&str>,
@@ -111,7 +139,18 @@ pub fn tombstone_exists(
     if let Some(id) = id {
         query = query.filter(tombstones::article_id.eq(id.to_owned()));
     }
-    Ok(query.first::<String>(conn).optional()?.is_some())
+    if query.first::<String>(conn).optional()?.is_some() {
+        return Ok(true);
+    }
+    let Some(slug) = slug else {
+        return Ok(false);
+    };
+    Ok(tombstone_slugs::table
+        .find(slug)
+        .select(tombstone_slugs::article_id)
+        .first::<String>(conn)
+        .optional()?
+        .is_some())
 }
 
 /// Scheduled articles whose time has come.
