@@ -219,6 +219,21 @@ const ARTICLE_EVENTS: [EventType; 4] = [
     EventType::ArticleDeleted,
 ];
 
+/// The usual start of a delivery test: the test taxonomy, a receiver answering as scripted,
+/// subscribed to every article event, and a dispatcher with `settings`. Returns the receiver
+/// and the subscription's id.
+async fn newsroom_with_receiver(
+    app: &TestApp,
+    script: &[Reply],
+    settings: DispatchSettings,
+) -> (Receiver, String) {
+    seed_taxonomy(&app.content).await;
+    let receiver = Receiver::start(script);
+    let hook = subscribe(&app.content, &receiver.url, &ARTICLE_EVENTS).await;
+    start_dispatcher(app, settings);
+    (receiver, hook)
+}
+
 /// Checks the signature the way a receiver would, with its own HMAC.
 fn signature_is_valid(r: &Received, secret: &str) -> bool {
     let Some(hex) = r.signature.strip_prefix("v1=") else {
@@ -469,10 +484,7 @@ on_both_backends!(admins_manage_subscriptions_through_the_api, |app| {
 // ---------------------------------------------------------------------------------------
 
 on_both_backends!(a_publication_is_delivered_signed_with_the_article, |app| {
-    seed_taxonomy(&app.content).await;
-    let receiver = Receiver::start(&[]);
-    let hook = subscribe(&app.content, &receiver.url, &ARTICLE_EVENTS).await;
-    start_dispatcher(&app, fast());
+    let (receiver, hook) = newsroom_with_receiver(&app, &[], fast()).await;
     let created = app
         .content
         .create_article(article("summit-ends", domain::now()), None)
@@ -527,10 +539,8 @@ on_both_backends!(a_publication_is_delivered_signed_with_the_article, |app| {
 on_both_backends!(
     failed_deliveries_are_retried_with_backoff_and_recorded,
     |app| {
-        seed_taxonomy(&app.content).await;
-        let receiver = Receiver::start(&[Reply::Status(500), Reply::Status(503)]);
-        let hook = subscribe(&app.content, &receiver.url, &ARTICLE_EVENTS).await;
-        start_dispatcher(&app, fast());
+        let (receiver, hook) =
+            newsroom_with_receiver(&app, &[Reply::Status(500), Reply::Status(503)], fast()).await;
         app.content
             .create_article(article("retried", domain::now()), None)
             .await
@@ -563,10 +573,8 @@ on_both_backends!(
 on_both_backends!(
     a_receiver_that_does_not_answer_in_time_is_tried_again,
     |app| {
-        seed_taxonomy(&app.content).await;
-        let receiver = Receiver::start(&[Reply::Hang(StdDuration::from_secs(3))]);
-        let hook = subscribe(&app.content, &receiver.url, &ARTICLE_EVENTS).await;
-        start_dispatcher(&app, fast());
+        let (receiver, hook) =
+            newsroom_with_receiver(&app, &[Reply::Hang(StdDuration::from_secs(3))], fast()).await;
         app.content
             .create_article(article("slow-receiver", domain::now()), None)
             .await
@@ -593,12 +601,9 @@ on_both_backends!(
 );
 
 on_both_backends!(retries_stop_after_their_time_is_up, |app| {
-    seed_taxonomy(&app.content).await;
-    let receiver = Receiver::start(&[Reply::Status(500); 50]);
-    let hook = subscribe(&app.content, &receiver.url, &ARTICLE_EVENTS).await;
     let mut settings = fast();
     settings.retry.give_up_after = StdDuration::from_secs(1);
-    start_dispatcher(&app, settings);
+    let (receiver, hook) = newsroom_with_receiver(&app, &[Reply::Status(500); 50], settings).await;
     app.content
         .create_article(article("never-answered", domain::now()), None)
         .await
@@ -622,10 +627,7 @@ on_both_backends!(retries_stop_after_their_time_is_up, |app| {
 // ---------------------------------------------------------------------------------------
 
 on_both_backends!(unpublished_work_is_never_announced_before_its_time, |app| {
-    seed_taxonomy(&app.content).await;
-    let receiver = Receiver::start(&[]);
-    subscribe(&app.content, &receiver.url, &ARTICLE_EVENTS).await;
-    start_dispatcher(&app, fast());
+    let (receiver, _) = newsroom_with_receiver(&app, &[], fast()).await;
     let (_, editor) = key(&app.content, Role::Editor).await;
     let now = domain::now();
 
@@ -705,10 +707,7 @@ on_both_backends!(unpublished_work_is_never_announced_before_its_time, |app| {
 on_both_backends!(
     withdrawals_reach_receivers_as_notices_without_content,
     |app| {
-        seed_taxonomy(&app.content).await;
-        let receiver = Receiver::start(&[]);
-        subscribe(&app.content, &receiver.url, &ARTICLE_EVENTS).await;
-        start_dispatcher(&app, fast());
+        let (receiver, _) = newsroom_with_receiver(&app, &[], fast()).await;
         let (_, editor) = key(&app.content, Role::Editor).await;
         let pulled = app
             .content
@@ -755,14 +754,11 @@ on_both_backends!(
 on_both_backends!(
     an_article_put_back_under_embargo_is_not_sent_until_it_lifts,
     |app| {
-        seed_taxonomy(&app.content).await;
         // The receiver is failing when the article comes out, so its announcement waits for a
         // retry; meanwhile the article goes back under embargo.
-        let receiver = Receiver::start(&[Reply::Status(500)]);
-        let hook = subscribe(&app.content, &receiver.url, &ARTICLE_EVENTS).await;
         let mut settings = fast();
         settings.retry.first_delay = StdDuration::from_millis(1500);
-        start_dispatcher(&app, settings);
+        let (receiver, hook) = newsroom_with_receiver(&app, &[Reply::Status(500)], settings).await;
         let (_, editor) = key(&app.content, Role::Editor).await;
         let story = app
             .content
@@ -1284,14 +1280,11 @@ on_both_backends!(graphql_manages_subscriptions_and_shows_deliveries, |app| {
 on_both_backends!(
     a_paused_subscription_receives_nothing_until_resumed,
     |app| {
-        seed_taxonomy(&app.content).await;
         // The first attempt fails, so the first article's delivery is queued for a retry when the
         // subscription is paused.
-        let receiver = Receiver::start(&[Reply::Status(500)]);
-        let hook = subscribe(&app.content, &receiver.url, &ARTICLE_EVENTS).await;
         let mut settings = fast();
         settings.retry.first_delay = StdDuration::from_millis(600);
-        start_dispatcher(&app, settings);
+        let (receiver, hook) = newsroom_with_receiver(&app, &[Reply::Status(500)], settings).await;
         let (_, admin) = key(&app.content, Role::Admin).await;
         let pause = |active: bool| {
             let patch = byline::service::webhooks::WebhookPatch {
