@@ -62,7 +62,10 @@ impl Db {
         })?;
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
-            .min_idle(Some(1))
+            // Connections open on demand, never in the background: r2d2 opens them on worker
+            // threads, and one still inside libpq's TLS handshake when a command exits crashed
+            // the process (SIGSEGV in OpenSSL's exit handlers).
+            .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(2))
             // No ping per checkout: it would cost a round trip on every request. Broken
             // connections are dropped by `has_broken` instead.

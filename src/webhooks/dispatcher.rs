@@ -43,6 +43,9 @@ impl Default for DispatchSettings {
     }
 }
 
+/// Time kept within a lease to record an answer after the request's timeout.
+const SETTLE_ROOM: Duration = Duration::from_secs(2);
+
 impl DispatchSettings {
     /// How long a taken delivery stays this dispatcher's: the timeout plus room to record
     /// the answer. Another instance takes it over only after that.
@@ -127,12 +130,13 @@ impl Dispatcher {
     pub async fn run_once(&self) -> crate::error::AppResult<usize> {
         let token = domain::new_id();
         let lease = chrono::Duration::from_std(self.settings.lease()).unwrap_or_default();
+        let claimed = Instant::now();
         let due = self
             .content
             .claim_deliveries(&token, domain::now() + lease, self.settings.batch)
             .await?;
         let taken = due.len();
-        let work = due.into_iter().map(|d| self.deliver(d, &token));
+        let work = due.into_iter().map(|d| self.deliver(d, &token, claimed));
         for result in futures_util::future::join_all(work).await {
             if let Err(e) = result {
                 tracing::warn!(error = %e, "a webhook delivery could not be recorded");
@@ -141,11 +145,24 @@ impl Dispatcher {
         Ok(taken)
     }
 
-    async fn deliver(&self, due: DueDelivery, token: &str) -> crate::error::AppResult<()> {
+    async fn deliver(
+        &self,
+        due: DueDelivery,
+        token: &str,
+        claimed: Instant,
+    ) -> crate::error::AppResult<()> {
         let content = self.content.delivery_content(&due).await?;
         let settled = match content {
             Content::NotYet(at) => Settled::Postponed(at),
             Content::Gone(why) => Settled::Skipped(why),
+            // A request that could outlast the lease might be sent again by another instance
+            // meanwhile: hand the delivery back untried instead (a slow database, not the
+            // receiver, took the time).
+            _ if claimed.elapsed() + self.settings.timeout + SETTLE_ROOM
+                > self.settings.lease() =>
+            {
+                Settled::Postponed(domain::now())
+            }
             content => match payload::body(&due, content) {
                 Some(body) => self.send(&due, body).await,
                 None => Settled::Skipped("nothing to send".into()),

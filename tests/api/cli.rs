@@ -84,7 +84,9 @@ fn migrate_and_seed_demo(backend: Backend) {
     assert_eq!(
         synthetic.status.code(),
         Some(1),
-        "synthetic content goes into an empty database only"
+        "synthetic content goes into an empty database only: {:?} {}",
+        synthetic.status,
+        text(&synthetic.stderr)
     );
 }
 
