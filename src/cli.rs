@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::{
     config::{DEFAULT_BIND, DEFAULT_CACHE_CONTROL, DatabaseUrl, Settings},
-    db::Db,
+    db::{Db, DbLimits},
     error::{AppError, AppResult},
     seed,
     service::{ContentService, search_limits::SearchLimits},
@@ -156,6 +156,23 @@ pub struct ServeArgs {
     /// 0 for no limit. SQLite has no such limit.
     #[arg(long, env = "BYLINE_SEARCH_TIMEOUT_MS", default_value_t = 5000)]
     pub search_timeout_ms: u64,
+    /// Milliseconds any one statement may run: PostgreSQL stops it (a 503); on both backends a
+    /// request stops waiting for the database a little after this. 0 for no limit.
+    #[arg(long, env = "BYLINE_STATEMENT_TIMEOUT_MS", default_value_t = 5000)]
+    pub statement_timeout_ms: u64,
+    /// Seconds a request's body may take to arrive before a 408.
+    #[arg(long, env = "BYLINE_BODY_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout: u64,
+    /// Seconds a whole request may take before a 503.
+    #[arg(long, env = "BYLINE_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: u64,
+    /// On SIGTERM or Ctrl-C: seconds `/readyz` answers 503 while requests are still served,
+    /// so load balancers stop sending before the listener closes.
+    #[arg(long, env = "BYLINE_SHUTDOWN_DRAIN", default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=600))]
+    pub shutdown_drain: u64,
+    /// On shutdown: seconds requests in flight and webhook attempts may take to finish.
+    #[arg(long, env = "BYLINE_SHUTDOWN_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub shutdown_timeout: u64,
 }
 
 impl ServeArgs {
@@ -202,8 +219,8 @@ pub struct SeedArgs {
 }
 
 /// Connects and brings the schema up to date.
-fn open(url: &DatabaseUrl, pool_size: u32) -> AppResult<Db> {
-    let db = Db::connect(url, pool_size)?;
+fn open(url: &DatabaseUrl, pool_size: u32, limits: DbLimits) -> AppResult<Db> {
+    let db = Db::connect_with(url, pool_size, limits)?;
     let applied = db.migrate()?;
     if !applied.is_empty() {
         tracing::info!(count = applied.len(), "applied migrations");
@@ -228,14 +245,14 @@ pub async fn run(cli: Cli) -> AppResult<()> {
         Command::Serve(args) => serve(*args).await,
         Command::Migrate(args) => {
             let url = args.parse()?;
-            let db = Db::connect(&url, 1)?;
+            let db = Db::connect_with(&url, 1, DbLimits::unbounded())?;
             let applied = db.migrate()?;
             println!("{} migration(s) applied to {url}.", applied.len());
             Ok(())
         }
         Command::Seed(args) => {
             let url = args.database.parse()?;
-            let db = open(&url, 2)?;
+            let db = open(&url, 2, DbLimits::unbounded())?;
             if let Some(count) = args.synthetic {
                 let show_progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
                 let report = actix_web::rt::task::spawn_blocking(move || {
@@ -262,7 +279,7 @@ pub async fn run(cli: Cli) -> AppResult<()> {
 
 async fn keys(args: KeysArgs) -> AppResult<()> {
     let url = args.database.parse()?;
-    let content = ContentService::new(open(&url, 1)?);
+    let content = ContentService::new(open(&url, 1, DbLimits::default())?);
     let mut out = std::io::stdout();
     match args.action {
         KeysAction::Create { role, name } => {
@@ -310,7 +327,9 @@ fn dispatch_settings(args: &ServeArgs) -> DispatchSettings {
 
 async fn serve(args: ServeArgs) -> AppResult<()> {
     let url = args.database.parse()?;
-    let db = open(&url, args.pool_size)?;
+    let statement_timeout =
+        (args.statement_timeout_ms > 0).then(|| Duration::from_millis(args.statement_timeout_ms));
+    let db = open(&url, args.pool_size, DbLimits { statement_timeout })?;
     let content = ContentService::new(db).with_search_limits(args.search_limits());
     if args.demo {
         load_demo(&content).await?;
@@ -344,6 +363,12 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         feed_content: args.feed_content,
         public_url: args.public_url,
         require_content_key: args.require_content_key,
+        request_limits: crate::config::RequestLimits {
+            body_timeout: Duration::from_secs(args.body_timeout),
+            request_timeout: Duration::from_secs(args.request_timeout),
+        },
+        shutdown_drain: Duration::from_secs(args.shutdown_drain),
+        shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
         ..Settings::default()
     };
     crate::feeds::Publication::from_settings(&settings)
@@ -360,6 +385,7 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
          OpenAPI:  {base}/openapi.yaml\n  \
          Health:   {base}/readyz{admin_hint}"
     );
+    app.stop_on_signals();
     app.run_until_stopped()
         .await
         .map_err(|e| AppError::internal(format!("server stopped: {e}")))

@@ -1,6 +1,6 @@
 //! Typed settings. The database URL's scheme picks the backend.
 
-use std::{fmt, path::PathBuf, str::FromStr};
+use std::{fmt, path::PathBuf, str::FromStr, time::Duration};
 
 /// Where the embedded default database lives, relative to the working directory.
 pub const DEFAULT_SQLITE_PATH: &str = "data/byline.db";
@@ -120,6 +120,31 @@ pub struct Settings {
     pub sitemap_page_size: u32,
     /// Whether public reads need a key of any role (off: anyone may read published content).
     pub require_content_key: bool,
+    /// How long a request's body and the whole request may take.
+    pub request_limits: RequestLimits,
+    /// On shutdown: how long `/readyz` answers 503 while requests are still served, so load
+    /// balancers stop sending before the listener closes.
+    pub shutdown_drain: Duration,
+    /// On shutdown: how long requests in flight (and webhook attempts) may take to finish.
+    pub shutdown_timeout: Duration,
+}
+
+/// Time limits of one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// From the start of the request until its body has arrived.
+    pub body_timeout: Duration,
+    /// From the start of the request until the head of the answer is ready.
+    pub request_timeout: Duration,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        RequestLimits {
+            body_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
 }
 
 /// What the feeds carry of each article.
@@ -164,6 +189,9 @@ impl Default for Settings {
             syndication_settle: std::time::Duration::from_secs(2),
             sitemap_page_size: MAX_SITEMAP_PAGE_SIZE,
             require_content_key: false,
+            request_limits: RequestLimits::default(),
+            shutdown_drain: Duration::ZERO,
+            shutdown_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -26,8 +26,9 @@ pub enum ErrorKind {
     Conflict,
     /// The database or another dependency cannot be reached right now.
     Unavailable,
-    /// Too much of one costly kind of work (searches) is running; retry shortly. Other
-    /// requests are still served.
+    /// Too much of one costly kind of work (searches) is running, another writer holds the
+    /// SQLite lock, or a statement ran past its time limit; retry shortly. Other requests
+    /// are still served.
     Busy,
     /// A bug or an unexpected failure; the cause is logged, never shown.
     Internal,
@@ -185,6 +186,39 @@ pub fn is_statement_timeout(err: &diesel::result::Error) -> bool {
         if info.message().contains("statement timeout"))
 }
 
+/// Whether the server went away under a connection (PostgreSQL terminated the backend, was
+/// restarted, or the network dropped): the connection must not be used again. libpq reports
+/// most of these without SQLSTATE, so its messages are read too.
+pub fn is_connection_lost(err: &diesel::result::Error) -> bool {
+    const LOST: [&str; 8] = [
+        "no connection to the server",
+        "server closed the connection",
+        "terminating connection",
+        "connection to server",
+        "could not receive data from server",
+        "could not send data to server",
+        "SSL connection has been closed",
+        "the database system is shutting down",
+    ];
+    match err {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection,
+            _,
+        ) => true,
+        diesel::result::Error::DatabaseError(_, info) => {
+            let message = info.message();
+            LOST.iter().any(|m| message.contains(m))
+        }
+        _ => false,
+    }
+}
+
+/// Whether SQLite could not take its lock within the busy timeout (another process writes).
+pub fn is_database_locked(err: &diesel::result::Error) -> bool {
+    matches!(err, diesel::result::Error::DatabaseError(_, info)
+        if info.message().contains("database is locked") || info.message().contains("database table is locked"))
+}
+
 /// What a database error means, whichever backend raised it. SQLite reports some constraint
 /// failures without an extended code, so its messages are read too.
 pub fn constraint_of(err: &diesel::result::Error) -> Option<diesel::result::DatabaseErrorKind> {
@@ -217,10 +251,14 @@ impl From<diesel::result::Error> for AppError {
                 message: "refers to something that does not exist".into(),
             }]),
             (None, E::NotFound) => AppError::not_found("not found"),
-            (None, E::DatabaseError(D::ClosedConnection, _)) => {
-                AppError::unavailable("the database connection was lost")
+            (None, err) if is_connection_lost(&err) => {
+                tracing::warn!(%err, "a database connection was lost");
+                AppError::unavailable("the database connection was lost; retry shortly")
             }
-            // Only searches run under a time limit (`db::timeout`), hence the advice.
+            (None, err) if is_database_locked(&err) => {
+                tracing::warn!(%err, "the SQLite write lock could not be had in time");
+                AppError::busy("the database is busy with another writer; retry shortly")
+            }
             (None, err) if is_statement_timeout(&err) => {
                 tracing::warn!(%err, "a statement ran past its time limit");
                 AppError::busy(

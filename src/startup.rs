@@ -1,7 +1,14 @@
 //! Builds the running application: binds the listener (port 0 in tests), wires state,
 //! middleware and routes.
 
-use std::net::TcpListener;
+use std::{
+    net::TcpListener,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use actix_cors::Cors;
 use actix_web::{
@@ -77,6 +84,8 @@ pub struct Application {
     server: Server,
     port: u16,
     host: String,
+    draining: Arc<AtomicBool>,
+    drain: Duration,
 }
 
 fn cors(origins: &[String]) -> Cors {
@@ -112,15 +121,20 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)?;
         let address = listener.local_addr()?;
         let workers = settings.workers;
+        let drain = settings.shutdown_drain;
+        let shutdown_timeout = settings.shutdown_timeout;
+        let draining = Arc::new(AtomicBool::new(false));
         let graphql = crate::graphql::build_schema(content.clone(), settings.graphql_introspection);
         let state = web::Data::new(AppState {
             content,
             graphql,
             settings,
+            draining: draining.clone(),
         });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .wrap_fn(http::bounds::problem_for_plain_errors)
                 .wrap(cors(&state.settings.cors_origins))
                 .wrap(middleware::Compress::default())
                 .wrap_fn(|req, srv| {
@@ -133,6 +147,7 @@ impl Application {
                 })
                 .wrap_fn(require_read_key)
                 .wrap_fn(answer_head_like_get)
+                .wrap_fn(http::bounds::bound_request)
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .configure(http::routes)
                 .default_service(web::to(http::problem::not_found))
@@ -140,12 +155,43 @@ impl Application {
         if let Some(n) = workers {
             server = server.workers(n);
         }
-        let server = server.listen(listener)?.run();
+        // Signals are handled by `stop_on_signals`, which drains before stopping.
+        let server = server
+            .disable_signals()
+            .shutdown_timeout(shutdown_timeout.as_secs().max(1))
+            .listen(listener)?
+            .run();
         Ok(Application {
             server,
             port: address.port(),
             host: address.ip().to_string(),
+            draining,
+            drain,
         })
+    }
+
+    /// Stops gracefully on SIGTERM or Ctrl-C (see [`Application::shutdown`]).
+    pub fn stop_on_signals(&self) {
+        let shutdown = self.shutdown();
+        actix_web::rt::spawn(async move {
+            terminated().await;
+            tracing::info!("shutting down: draining, then finishing requests in flight");
+            shutdown.await;
+        });
+    }
+
+    /// A graceful stop: `/readyz` turns 503 and answers carry `Connection: close` for the
+    /// drain time while requests are still served; then the listener closes and requests in
+    /// flight finish (within the shutdown timeout) before the server stops.
+    pub fn shutdown(&self) -> impl std::future::Future<Output = ()> + use<> {
+        let draining = self.draining.clone();
+        let drain = self.drain;
+        let handle = self.server.handle();
+        async move {
+            draining.store(true, Ordering::Relaxed);
+            actix_web::rt::time::sleep(drain).await;
+            handle.stop(true).await;
+        }
     }
 
     pub fn port(&self) -> u16 {
@@ -159,6 +205,21 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Resolves at the first SIGTERM or SIGINT.
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        use actix_web::rt::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            let term = Box::pin(term.recv());
+            let interrupt = Box::pin(actix_web::rt::signal::ctrl_c());
+            futures_util::future::select(term, interrupt).await;
+            return;
+        }
+    }
+    let _ = actix_web::rt::signal::ctrl_c().await;
 }
 
 /// Publishes due scheduled articles now (catching up on any missed while stopped) and then

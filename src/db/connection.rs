@@ -1,8 +1,12 @@
 //! The one connection type for both backends, and the pool manager that opens it.
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicU64, Ordering},
+use std::{
+    ops::{Deref, DerefMut},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
 };
 
 use diesel::{
@@ -32,29 +36,128 @@ impl StatementCounter {
     }
 }
 
-impl Instrumentation for StatementCounter {
+/// When a connection of the pool was last found lost: after a database restart every idle
+/// connection is dead, so for a while each one is tested before it is handed out.
+#[derive(Clone)]
+pub struct LossClock(Arc<std::sync::Mutex<Option<Instant>>>);
+
+/// How long after a lost connection the pool's connections are tested before use.
+const SUSPICION: Duration = Duration::from_secs(30);
+
+impl LossClock {
+    fn new() -> Self {
+        LossClock(Arc::new(std::sync::Mutex::new(None)))
+    }
+
+    fn record(&self) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+    }
+
+    /// Whether a connection was lost recently enough that others may be dead too.
+    pub fn suspicious(&self) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some_and(|at| at.elapsed() < SUSPICION)
+    }
+}
+
+/// What each connection reports as it runs statements: the count, and whether the server
+/// went away under it (so the pool drops it instead of handing it out again).
+struct ConnectionWatch {
+    counter: StatementCounter,
+    lost: Arc<AtomicBool>,
+    clock: LossClock,
+}
+
+impl Instrumentation for ConnectionWatch {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            self.0.fetch_add(1, Ordering::Relaxed);
+        match event {
+            InstrumentationEvent::StartQuery { .. } => {
+                self.counter.0.fetch_add(1, Ordering::Relaxed);
+            }
+            InstrumentationEvent::FinishQuery {
+                error: Some(error), ..
+            } if crate::error::is_connection_lost(error) => {
+                self.lost.store(true, Ordering::Relaxed);
+                self.clock.record();
+            }
+            _ => {}
         }
     }
 }
 
+/// A pooled connection: the connection and whether it was found lost.
+pub struct ManagedConnection {
+    conn: DbConnection,
+    lost: Arc<AtomicBool>,
+}
+
+impl ManagedConnection {
+    /// Marks the connection as dead: the pool drops it when it comes back.
+    pub fn discard(&self) {
+        self.lost.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_lost(&self) -> bool {
+        self.lost.load(Ordering::Relaxed)
+    }
+}
+
+impl Deref for ManagedConnection {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for ManagedConnection {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
 /// Opens connections of the backend named by the URL, set up the way Byline needs them.
+#[derive(Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
     counter: StatementCounter,
+    clock: LossClock,
+    /// PostgreSQL's `statement_timeout` for every statement of the connection.
+    statement_timeout: Option<Duration>,
 }
 
 impl ConnectionManager {
-    pub fn new(url: DatabaseUrl, counter: StatementCounter) -> Self {
-        ConnectionManager { url, counter }
+    pub fn new(
+        url: DatabaseUrl,
+        counter: StatementCounter,
+        statement_timeout: Option<Duration>,
+    ) -> Self {
+        ConnectionManager {
+            url,
+            counter,
+            clock: LossClock::new(),
+            statement_timeout,
+        }
     }
 
-    fn open(&self) -> ConnectionResult<DbConnection> {
+    pub fn loss_clock(&self) -> &LossClock {
+        &self.clock
+    }
+
+    /// Opens a connection outside any pool (the readiness probe keeps one of its own).
+    pub fn open(&self) -> ConnectionResult<ManagedConnection> {
+        let lost = Arc::new(AtomicBool::new(false));
         let mut conn = match &self.url {
             DatabaseUrl::Postgres(url) => {
-                DbConnection::Pg(PgConnection::establish(&with_connect_timeout(url))?)
+                let mut conn = PgConnection::establish(&with_connect_timeout(url))?;
+                if let Some(limit) = self.statement_timeout {
+                    // 0 would mean "no limit" to PostgreSQL, so the shortest limit is 1 ms.
+                    let ms = limit.as_millis().clamp(1, i32::MAX as u128);
+                    conn.batch_execute(&format!("SET statement_timeout = {ms}"))
+                        .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                }
+                DbConnection::Pg(conn)
             }
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
@@ -68,8 +171,12 @@ impl ConnectionManager {
                 DbConnection::Sqlite(conn)
             }
         };
-        conn.set_instrumentation(self.counter.clone());
-        Ok(conn)
+        conn.set_instrumentation(ConnectionWatch {
+            counter: self.counter.clone(),
+            lost: lost.clone(),
+            clock: self.clock.clone(),
+        });
+        Ok(ManagedConnection { conn, lost })
     }
 }
 
@@ -85,19 +192,23 @@ fn with_connect_timeout(url: &str) -> String {
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = ManagedConnection;
     type Error = ConnectionError;
 
-    fn connect(&self) -> Result<DbConnection, ConnectionError> {
+    fn connect(&self) -> Result<ManagedConnection, ConnectionError> {
         self.open()
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
+    fn is_valid(&self, conn: &mut ManagedConnection) -> Result<(), ConnectionError> {
         conn.batch_execute("SELECT 1")
             .map_err(|e| ConnectionError::BadConnection(e.to_string()))
     }
 
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking() || diesel::r2d2::R2D2Connection::is_broken(conn)
+    /// A connection whose server went away, or whose transaction state is unknown, is
+    /// never handed out again (diesel alone misses a connection the server terminated).
+    fn has_broken(&self, conn: &mut ManagedConnection) -> bool {
+        std::thread::panicking()
+            || conn.is_lost()
+            || diesel::r2d2::R2D2Connection::is_broken(&mut conn.conn)
     }
 }

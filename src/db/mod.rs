@@ -4,19 +4,19 @@
 mod connection;
 pub mod convert;
 pub mod migrations;
+pub mod probe;
 pub mod queries;
 pub mod rows;
 pub mod schema;
 pub mod timeout;
+mod transaction;
 
 use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
 
-use diesel::Connection;
-
-pub use connection::{DbConnection, MultiBackend, StatementCounter};
+pub use connection::{DbConnection, ManagedConnection, MultiBackend, StatementCounter};
 
 use crate::{
     config::DatabaseUrl,
@@ -25,21 +25,58 @@ use crate::{
 
 pub type Pool = r2d2::Pool<connection::ConnectionManager>;
 
+/// How long a request waits for a pooled connection before it gets a 503.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Bounds on the database work of one request.
+#[derive(Debug, Clone, Copy)]
+pub struct DbLimits {
+    /// Longest one statement may run: PostgreSQL stops it (`statement_timeout`); on both
+    /// backends the request stops waiting for its work a little after this (a 503), even when
+    /// the server does not answer at all.
+    pub statement_timeout: Option<Duration>,
+}
+
+impl Default for DbLimits {
+    fn default() -> Self {
+        DbLimits {
+            statement_timeout: Some(Duration::from_secs(5)),
+        }
+    }
+}
+
+impl DbLimits {
+    /// No limits: for the command line (migrations and synthetic loads may run long).
+    pub fn unbounded() -> Self {
+        DbLimits {
+            statement_timeout: None,
+        }
+    }
+}
+
 /// A handle on the database: cheap to clone, shared by every request.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    manager: connection::ConnectionManager,
     url: DatabaseUrl,
     counter: StatementCounter,
+    limits: DbLimits,
     /// SQLite has one writer at a time: writers of this process queue here instead of
     /// racing for the file lock.
     sqlite_writer: Option<Arc<Mutex<()>>>,
+    probe: probe::Probe,
 }
 
 impl Db {
+    /// Connects with the default limits; see [`Db::connect_with`].
+    pub fn connect(url: &DatabaseUrl, pool_size: u32) -> AppResult<Db> {
+        Db::connect_with(url, pool_size, DbLimits::default())
+    }
+
     /// Connects (creating the SQLite file and its folder if needed) and checks that the
     /// database answers. Fails fast with a one-line reason.
-    pub fn connect(url: &DatabaseUrl, pool_size: u32) -> AppResult<Db> {
+    pub fn connect_with(url: &DatabaseUrl, pool_size: u32, limits: DbLimits) -> AppResult<Db> {
         if let DatabaseUrl::Sqlite(path) = url
             && let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
@@ -52,7 +89,11 @@ impl Db {
             })?;
         }
         let counter = StatementCounter::default();
-        let manager = connection::ConnectionManager::new(url.clone(), counter.clone());
+        let manager = connection::ConnectionManager::new(
+            url.clone(),
+            counter.clone(),
+            limits.statement_timeout,
+        );
         // Open one connection first: the pool would only say that it timed out, not why.
         r2d2::ManageConnection::connect(&manager).map_err(|e| {
             AppError::unavailable(format!(
@@ -66,12 +107,12 @@ impl Db {
             // threads, and one still inside libpq's TLS handshake when a command exits crashed
             // the process (SIGSEGV in OpenSSL's exit handlers).
             .min_idle(Some(0))
-            .connection_timeout(Duration::from_secs(2))
+            .connection_timeout(CHECKOUT_TIMEOUT)
             // No ping per checkout: it would cost a round trip on every request. Broken
             // connections are dropped by `has_broken` instead.
             .test_on_check_out(false)
             .error_handler(Box::new(r2d2::NopErrorHandler))
-            .build(manager)
+            .build(manager.clone())
             .map_err(|e| {
                 AppError::unavailable(format!(
                     "cannot connect to {url}: {}",
@@ -81,10 +122,65 @@ impl Db {
         let sqlite_writer = matches!(url, DatabaseUrl::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
         Ok(Db {
             pool,
+            probe: probe::Probe::new(manager.clone()),
+            manager,
             url: url.clone(),
             counter,
+            limits,
             sqlite_writer,
         })
+    }
+
+    /// A connection from the pool. Shortly after one was found lost (a database restart
+    /// kills them all), each is tested first and dead ones are dropped, so only the request
+    /// that found the first one sees a 503.
+    fn checkout(&self) -> AppResult<r2d2::PooledConnection<connection::ConnectionManager>> {
+        let mut conn = self.pool.get()?;
+        if !self.manager.loss_clock().suspicious() {
+            return Ok(conn);
+        }
+        for _ in 0..=self.pool.max_size() {
+            if diesel::connection::SimpleConnection::batch_execute(&mut **conn, "SELECT 1").is_ok()
+            {
+                return Ok(conn);
+            }
+            conn.discard();
+            drop(conn);
+            conn = self.pool.get()?;
+        }
+        Ok(conn)
+    }
+
+    /// How long a request waits for its database work: the statement limit, plus the
+    /// checkout and a margin; `None` when statements are unbounded.
+    fn wait_limit(&self) -> Option<Duration> {
+        self.limits
+            .statement_timeout
+            .map(|limit| limit + CHECKOUT_TIMEOUT + Duration::from_secs(1))
+    }
+
+    /// Runs blocking database work on the blocking pool, waiting at most [`Db::wait_limit`].
+    /// Work that overruns keeps its thread and connection until the database answers; the
+    /// request gets a 503 at once.
+    async fn on_blocking_pool<T, F>(&self, work: F) -> AppResult<T>
+    where
+        F: FnOnce() -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let task = actix_web::rt::task::spawn_blocking(work);
+        let joined = match self.wait_limit() {
+            Some(limit) => actix_web::rt::time::timeout(limit, task)
+                .await
+                .map_err(|_| {
+                    tracing::warn!(
+                        limit_ms = limit.as_millis() as u64,
+                        "the database did not answer in time"
+                    );
+                    AppError::unavailable("the database did not answer in time")
+                })?,
+            None => task.await,
+        };
+        joined.map_err(AppError::internal)?
     }
 
     pub fn url(&self) -> &DatabaseUrl {
@@ -107,10 +203,8 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        actix_web::rt::task::spawn_blocking(move || work(&mut *pool.get()?))
-            .await
-            .map_err(AppError::internal)?
+        let db = self.clone();
+        self.on_blocking_pool(move || db.read_blocking(work)).await
     }
 
     /// Runs database work in one transaction on the blocking pool.
@@ -120,9 +214,7 @@ impl Db {
         T: Send + 'static,
     {
         let db = self.clone();
-        actix_web::rt::task::spawn_blocking(move || db.write_blocking(work))
-            .await
-            .map_err(AppError::internal)?
+        self.on_blocking_pool(move || db.write_blocking(work)).await
     }
 
     /// The blocking form of [`Db::write`], for the command line.
@@ -134,8 +226,8 @@ impl Db {
             .sqlite_writer
             .as_ref()
             .map(|m| m.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-        let mut conn = self.pool.get()?;
-        (*conn).transaction(work)
+        let mut conn = self.checkout()?;
+        transaction::write_transaction(&mut conn, work)
     }
 
     /// The blocking form of [`Db::read`], for the command line.
@@ -143,7 +235,8 @@ impl Db {
     where
         F: FnOnce(&mut DbConnection) -> AppResult<T>,
     {
-        work(&mut *self.pool.get()?)
+        let mut conn = self.checkout()?;
+        work(&mut conn)
     }
 
     /// Applies pending migrations.
@@ -152,17 +245,27 @@ impl Db {
             .sqlite_writer
             .as_ref()
             .map(|m| m.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-        migrations::run_pending(&mut *self.pool.get()?)
+        // Migrations may run longer than requests are allowed to, so on a connection of
+        // their own without the statement limit.
+        let mut conn =
+            connection::ConnectionManager::new(self.url.clone(), self.counter.clone(), None)
+                .open()
+                .map_err(|e| {
+                    AppError::unavailable(format!("cannot connect to {}: {e}", self.url))
+                })?;
+        migrations::run_pending(&mut conn)
     }
 
-    /// True when the database answers a trivial query.
-    pub async fn ping(&self) -> bool {
-        self.read(|conn| {
-            diesel::connection::SimpleConnection::batch_execute(conn, "SELECT 1")
-                .map_err(AppError::from)
-        })
-        .await
-        .is_ok()
+    /// Whether the database answers, on a connection outside the pool (a pool busy with
+    /// requests is not a database in trouble), within `limit`.
+    pub async fn probe(&self, limit: Duration) -> probe::ProbeReport {
+        self.probe.run(limit).await
+    }
+
+    /// Connections of the pool: open, and idle among them.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
     }
 }
 

@@ -201,6 +201,9 @@ pub enum ArticleSort {
 
 text_enum!(ArticleSort { PublishedDesc => "-published_at", PublishedAsc => "published_at", UpdatedDesc => "-updated_at" });
 
+/// Most tags one list filter may name (each becomes a condition of the query).
+pub const MAX_FILTER_TAGS: usize = 20;
+
 /// Narrows an article list; every field is optional and they combine with AND.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ArticleFilter {

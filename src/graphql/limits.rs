@@ -6,6 +6,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
+use super::nesting;
 use async_graphql::{
     Request, ServerError, ServerResult,
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
@@ -177,6 +178,8 @@ impl Extension for ShapeLimitsExtension {
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
         let mut request = next.run(ctx, request).await?;
+        // A persisted query's text arrives from the cache, not from the HTTP layer's check.
+        nesting::check_request(&request).map_err(refused)?;
         let document = request
             .parsed_query()
             .map_err(|e| refused(format!("syntax error: {}", e.message)))?;

@@ -7,6 +7,7 @@ pub mod ids;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod nesting;
 pub mod nodes;
 pub mod query;
 pub mod search;

@@ -113,11 +113,20 @@ impl ArticleFilter {
                 format!("`{lang}` is not a BCP 47 language tag"),
             ));
         }
+        let tags = self.tags.unwrap_or_default();
+        if tags.len() > content::MAX_FILTER_TAGS {
+            return Err(bad_input(
+                "filter.tags",
+                format!(
+                    "names {} tags; at most {} are allowed",
+                    tags.len(),
+                    content::MAX_FILTER_TAGS
+                ),
+            ));
+        }
         Ok(content::ArticleFilter {
             section: slug_arg("filter.section", self.section)?,
-            tags: self
-                .tags
-                .unwrap_or_default()
+            tags: tags
                 .into_iter()
                 .map(|t| slug_arg("filter.tags", Some(t)).map(Option::unwrap_or_default))
                 .collect::<async_graphql::Result<_>>()?,

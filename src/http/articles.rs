@@ -16,7 +16,7 @@ use crate::{
     auth::Action,
     domain::{
         Key, Relations,
-        article::{Article, ArticleFilter, ArticleSort},
+        article::{Article, ArticleFilter, ArticleSort, MAX_FILTER_TAGS},
     },
     error::{AppError, AppResult},
     service::editorial::{PublicLookup, Reader},
@@ -150,7 +150,7 @@ pub(super) fn filter_from(p: &ArticleListParams) -> AppResult<ArticleFilter> {
     };
     Ok(ArticleFilter {
         section: params::slug("section", p.section.as_deref())?,
-        tags: params::slug_list("tag", p.tag.as_deref())?,
+        tags: params::slug_list("tag", p.tag.as_deref(), MAX_FILTER_TAGS)?,
         all_tags,
         author: params::slug("author", p.author.as_deref())?,
         language: params::language(p.lang.as_deref())?,

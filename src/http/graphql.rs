@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 
 use super::{AppState, auth::optional_caller, caching};
 use crate::auth::Caller;
-use crate::graphql::{MAX_BODY_BYTES, errors::ensure_codes, loaders::Loaders};
+use crate::graphql::{MAX_BODY_BYTES, errors::ensure_codes, loaders::Loaders, nesting};
 
 fn request_error(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
     error_with_code(status, message, "BAD_USER_INPUT")
@@ -102,6 +102,9 @@ pub async fn graphql_post(
             );
         }
     };
+    if let Err(why) = nesting::check_request(&request) {
+        return request_error(actix_web::http::StatusCode::BAD_REQUEST, &why);
+    }
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(execute(&state, request, caller).await)
@@ -168,6 +171,10 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
             );
         }
     };
+    // Before anything parses the document: parsing deep values recurses.
+    if let Err(why) = nesting::check_request(&request) {
+        return request_error(actix_web::http::StatusCode::BAD_REQUEST, &why);
+    }
     if has_mutation(&mut request) {
         return request_error(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,

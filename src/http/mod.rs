@@ -7,6 +7,7 @@ pub mod admin_taxonomy;
 pub mod admin_webhooks;
 pub mod articles;
 pub mod auth;
+pub mod bounds;
 pub mod caching;
 pub mod feeds;
 pub mod graphql;
@@ -28,6 +29,14 @@ pub struct AppState {
     pub content: ContentService,
     pub graphql: crate::graphql::BylineSchema,
     pub settings: Settings,
+    /// Set when a shutdown began: `/readyz` answers 503 so load balancers stop sending.
+    pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl AppState {
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// Registers every REST route.

@@ -48,14 +48,27 @@ pub fn slug(name: &str, raw: Option<&str>) -> AppResult<Option<String>> {
     .transpose()
 }
 
-/// A comma-separated list of slugs; empty items are ignored.
-pub fn slug_list(name: &str, raw: Option<&str>) -> AppResult<Vec<String>> {
+/// A comma-separated list of at most `max` slugs; empty items are ignored.
+pub fn slug_list(name: &str, raw: Option<&str>, max: usize) -> AppResult<Vec<String>> {
     let Some(raw) = raw else {
         return Ok(Vec::new());
     };
-    raw.split(',')
+    let items: Vec<&str> = raw
+        .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
+        .collect();
+    if items.len() > max {
+        return Err(AppError::invalid_parameter(
+            name,
+            format!(
+                "{name} names {} items; at most {max} are allowed",
+                items.len()
+            ),
+        ));
+    }
+    items
+        .into_iter()
         .map(|s| slug(name, Some(s)).map(Option::unwrap_or_default))
         .collect()
 }
@@ -75,9 +88,24 @@ pub fn name_list(name: &str, raw: Option<&str>, allowed: &[&str]) -> AppResult<V
     let Some(raw) = raw else {
         return Ok(Vec::new());
     };
-    raw.split(',')
+    let items: Vec<&str> = raw
+        .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
+        .collect();
+    // Each allowed name once at most: anything longer repeats itself.
+    if items.len() > allowed.len() {
+        return Err(AppError::invalid_parameter(
+            name,
+            format!(
+                "{name} names {} items; at most {} are allowed",
+                items.len(),
+                allowed.len()
+            ),
+        ));
+    }
+    items
+        .into_iter()
         .map(|item| {
             if allowed.contains(&item) {
                 Ok(item.to_owned())

@@ -124,3 +124,78 @@ pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
                 .error_handler(json_error),
         );
 }
+
+/// The problem `type` slug and title of an HTTP status raised below the service (by actix,
+/// by an extractor, or by the request bounds), for statuses without an [`ErrorKind`].
+fn protocol_problem(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => ("invalid-request", "Invalid request"),
+        404 => ("not-found", "Not found"),
+        405 => ("method-not-allowed", "Method not allowed"),
+        406 => ("not-acceptable", "Not acceptable"),
+        408 => ("request-timeout", "Request timeout"),
+        411 => ("length-required", "Length required"),
+        413 => ("payload-too-large", "Payload too large"),
+        414 => ("uri-too-long", "URI too long"),
+        415 => ("unsupported-media-type", "Unsupported media type"),
+        431 => ("headers-too-large", "Request header fields too large"),
+        503 => ("unavailable", "Service unavailable"),
+        s if s >= 500 => ("internal", "Internal error"),
+        _ => ("invalid-request", "Invalid request"),
+    }
+}
+
+/// A problem+json answer with `status` and `detail`, for errors raised outside the service.
+pub fn protocol_error(status: StatusCode, detail: impl Into<String>) -> HttpResponse {
+    let (slug, title) = protocol_problem(status);
+    HttpResponse::build(status)
+        .content_type(PROBLEM_CONTENT_TYPE)
+        .json(Problem {
+            kind: format!("/problems/{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            parameter: None,
+            errors: Vec::new(),
+        })
+}
+
+/// Whether an error response left without a body of ours (actix's own errors are plain
+/// text: an oversize `web::Bytes` body, a method a resource does not answer).
+pub fn is_plain_error(response: &HttpResponse) -> bool {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return false;
+    }
+    response
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|content_type| content_type.starts_with("text/plain"))
+}
+
+/// What a plain-text error becomes: the same status as problem+json, with actix's message
+/// (which never carries a cause) as the detail where it is short.
+pub async fn as_problem(response: HttpResponse) -> HttpResponse {
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after").cloned();
+    let allow = response
+        .headers()
+        .get(actix_web::http::header::ALLOW)
+        .cloned();
+    let body = actix_web::body::to_bytes_limited(response.into_body(), 1024).await;
+    let detail = match body {
+        Ok(Ok(bytes)) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
+        _ => status.canonical_reason().unwrap_or("error").to_owned(),
+    };
+    let mut problem = protocol_error(status, detail);
+    for (name, value) in [("retry-after", retry_after), ("allow", allow)] {
+        if let Some(value) = value {
+            problem.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static(name),
+                value,
+            );
+        }
+    }
+    problem
+}

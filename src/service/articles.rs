@@ -58,6 +58,11 @@ pub struct References {
     pub tag_ids: Vec<String>,
 }
 
+/// Most authors one article may credit.
+pub const MAX_ARTICLE_AUTHORS: usize = 20;
+/// Most tags one article may carry.
+pub const MAX_ARTICLE_TAGS: usize = 100;
+
 /// The rows that store one article.
 pub struct PreparedArticle {
     pub row: ArticleRow,
@@ -101,7 +106,12 @@ pub fn prepare(
         slug.ok_or_else(|| AppError::internal("slug check passed without a slug"))
     })?;
 
-    let rendered = super::render::render_body(new.body_format, &new.body);
+    let rendered = super::render::render_body(new.body_format, &new.body).map_err(|why| {
+        AppError::validation(vec![crate::error::FieldError {
+            field: "body".into(),
+            message: why,
+        }])
+    })?;
     let id = domain::new_id();
     let published_at = match new.status {
         ArticleStatus::Published | ArticleStatus::Archived => Some(new.published_at.unwrap_or(now)),
@@ -224,6 +234,10 @@ pub(super) fn resolve_references(
     new: &NewArticle,
 ) -> AppResult<References> {
     let mut checks = Checks::default();
+    checks.list_len("authors", new.authors.len(), MAX_ARTICLE_AUTHORS);
+    checks.list_len("tags", new.tags.len(), MAX_ARTICLE_TAGS);
+    // Looking up a thousand slugs to refuse them anyway helps nobody.
+    checks.clone().finish()?;
     let section_id = match &new.section {
         Some(slug) => {
             let found = taxonomy::section_by_key(conn, &Key::Slug(slug.clone()))?;

@@ -63,6 +63,9 @@ pub fn section_row(new: NewSection) -> AppResult<SectionRow> {
     })
 }
 
+/// Most links one author profile may list.
+pub const MAX_AUTHOR_LINKS: usize = 20;
+
 pub fn author_row(new: NewAuthor) -> AppResult<AuthorRow> {
     let mut checks = Checks::default();
     checks.slug("slug", &new.slug);
@@ -70,7 +73,8 @@ pub fn author_row(new: NewAuthor) -> AppResult<AuthorRow> {
     checks.optional_text("role", new.role.as_deref(), 200);
     checks.optional_text("bio", new.bio.as_deref(), 5000);
     checks.optional_url("avatar_url", new.avatar_url.as_deref());
-    for (i, link) in new.links.iter().enumerate() {
+    checks.list_len("links", new.links.len(), MAX_AUTHOR_LINKS);
+    for (i, link) in new.links.iter().enumerate().take(MAX_AUTHOR_LINKS) {
         checks.url(&format!("links[{i}].url"), &link.url);
         checks.text(&format!("links[{i}].label"), &link.label, 1, 100);
     }

@@ -5,12 +5,22 @@ use crate::{
     error::{AppError, AppResult, FieldError},
 };
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Checks {
     errors: Vec<FieldError>,
 }
 
 impl Checks {
+    /// A list of at most `max` items.
+    pub fn list_len(&mut self, field: &str, len: usize, max: usize) {
+        if len > max {
+            self.fail(
+                field,
+                &format!("lists {len} items; at most {max} are allowed"),
+            );
+        }
+    }
+
     pub fn fail(&mut self, field: &str, message: &str) {
         self.errors.push(FieldError {
             field: field.to_owned(),

@@ -1,0 +1,92 @@
+//! The readiness probe's own connection: it answers whether the database does, within a
+//! bounded time, whatever the pool is doing (a pool busy with slow requests is not a
+//! database in trouble, and a frozen database must not hang the probe).
+
+use std::{
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use diesel::connection::SimpleConnection;
+
+use super::connection::{ConnectionManager, ManagedConnection};
+
+/// What one probe found.
+#[derive(Debug, Clone)]
+pub struct ProbeReport {
+    /// Whether the database answered `SELECT 1` in time.
+    pub ok: bool,
+    /// How long it took (or how long the probe waited).
+    pub elapsed: Duration,
+    /// What went wrong, in one line.
+    pub problem: Option<String>,
+}
+
+/// One connection kept for probing, opened on first use and reopened after a failure.
+#[derive(Clone)]
+pub struct Probe {
+    manager: ConnectionManager,
+    conn: Arc<Mutex<Option<ManagedConnection>>>,
+}
+
+impl Probe {
+    pub fn new(manager: ConnectionManager) -> Self {
+        Probe {
+            manager,
+            conn: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Probes the database, waiting at most `limit`.
+    pub async fn run(&self, limit: Duration) -> ProbeReport {
+        let started = Instant::now();
+        let probe = self.clone();
+        let task = actix_web::rt::task::spawn_blocking(move || probe.check());
+        let problem = match actix_web::rt::time::timeout(limit, task).await {
+            Ok(Ok(Ok(()))) => None,
+            Ok(Ok(Err(problem))) => Some(problem),
+            Ok(Err(_)) => Some("the probe failed".to_owned()),
+            Err(_) => Some(format!(
+                "the database did not answer within {} ms",
+                limit.as_millis()
+            )),
+        };
+        ProbeReport {
+            ok: problem.is_none(),
+            elapsed: started.elapsed(),
+            problem,
+        }
+    }
+
+    fn check(&self) -> Result<(), String> {
+        // A probe still waiting on a frozen database holds the lock: say so, don't queue.
+        let Ok(mut slot) = self.conn.try_lock() else {
+            return Err("an earlier probe is still waiting for the database".to_owned());
+        };
+        if slot.is_none() {
+            let conn = self
+                .manager
+                .open()
+                .map_err(|e| format!("cannot connect: {}", first_line(&e.to_string())))?;
+            *slot = Some(conn);
+        }
+        let result = slot
+            .as_mut()
+            .map(|conn| conn.batch_execute("SELECT 1"))
+            .transpose();
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                *slot = None;
+                Err(format!(
+                    "the database failed a query: {}",
+                    first_line(&e.to_string())
+                ))
+            }
+        }
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s).trim()
+}
