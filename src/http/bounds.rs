@@ -83,7 +83,8 @@ where
     let limits = state
         .as_ref()
         .map_or_else(RequestLimits::default, |s| s.settings.request_limits);
-    let http_request = req.request().clone();
+    // No clone of the request may live across the call: routing needs it unshared.
+    let path = req.path().to_owned();
     let too_long = req
         .uri()
         .path_and_query()
@@ -100,21 +101,26 @@ where
             }),
         });
     }
-    let response = (!too_long).then(|| srv.call(req));
+    let response = if too_long {
+        let answer = problem::protocol_error(
+            StatusCode::URI_TOO_LONG,
+            format!("the URI is longer than {MAX_URI_BYTES} bytes"),
+        );
+        Err(req.into_response(answer))
+    } else {
+        Ok(srv.call(req))
+    };
     async move {
-        let Some(response) = response else {
-            let answer = problem::protocol_error(
-                StatusCode::URI_TOO_LONG,
-                format!("the URI is longer than {MAX_URI_BYTES} bytes"),
-            );
-            return Ok(ServiceResponse::new(http_request, answer));
+        let response = match response {
+            Ok(response) => response,
+            Err(refused) => return Ok(refused),
         };
         let mut response =
             match actix_web::rt::time::timeout(limits.request_timeout, response).await {
                 Ok(response) => response?,
                 Err(_) => {
                     tracing::warn!(
-                        path = http_request.path(),
+                        path,
                         limit_ms = limits.request_timeout.as_millis() as u64,
                         "a request ran past its time limit"
                     );
@@ -125,7 +131,11 @@ where
                     answer
                         .headers_mut()
                         .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
-                    ServiceResponse::new(http_request.clone(), answer)
+                    return Err(actix_web::error::InternalError::from_response(
+                        "request timeout",
+                        answer,
+                    )
+                    .into());
                 }
             };
         if expired.load(Ordering::Relaxed) {
@@ -136,7 +146,7 @@ where
                     limits.body_timeout.as_secs_f64()
                 ),
             );
-            response = ServiceResponse::new(http_request, answer);
+            response = response.into_response(answer);
             // The rest of the body may still be on its way: this connection is done.
             response
                 .response_mut()

@@ -15,6 +15,7 @@ mod health;
 mod migrations;
 mod pagination;
 mod relations;
+mod robustness;
 mod search;
 mod search_load;
 mod seed;
