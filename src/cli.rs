@@ -144,6 +144,11 @@ pub struct ServeArgs {
     /// Days finished webhook deliveries stay on record for the admin API.
     #[arg(long, env = "BYLINE_WEBHOOK_KEEP_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub webhook_keep_days: u64,
+    /// Private webhook targets to allow, comma-separated: address ranges (`10.0.0.0/8`, or one
+    /// address) and host names (`hooks.internal`, trusted wherever it resolves). By default
+    /// webhooks reach public addresses only.
+    #[arg(long, env = "BYLINE_WEBHOOK_ALLOW_PRIVATE", default_value = "")]
+    pub webhook_allow_private: crate::domain::webhook_target::TargetPolicy,
     /// Searches that run at once, over REST, GraphQL and the admin API together (default:
     /// half of --pool-size, so the other connections always serve other reads).
     #[arg(long, env = "BYLINE_SEARCH_CONCURRENCY", value_parser = clap::value_parser!(u32).range(1..))]
@@ -331,6 +336,10 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         (args.statement_timeout_ms > 0).then(|| Duration::from_millis(args.statement_timeout_ms));
     let db = open(&url, args.pool_size, DbLimits { statement_timeout })?;
     let content = ContentService::new(db).with_search_limits(args.search_limits());
+    if !args.webhook_allow_private.is_empty() {
+        tracing::info!(allowed = %args.webhook_allow_private, "private webhook targets allowed");
+    }
+    let content = content.with_webhook_targets(args.webhook_allow_private.clone());
     if args.demo {
         load_demo(&content).await?;
     }

@@ -5,6 +5,7 @@ pub mod page;
 pub mod search;
 pub mod slug;
 pub mod webhook;
+pub mod webhook_target;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 

@@ -159,7 +159,8 @@ impl WebhookQuery {
 /// A new subscription.
 #[derive(InputObject)]
 pub struct CreateWebhookInput {
-    /// An absolute http(s) URL.
+    /// An absolute http(s) URL, without credentials, to a public host (private addresses and
+    /// internal names only if the operator allows them); stored as parsed.
     url: String,
     /// Event names, e.g. `["article.published", "article.deleted"]`.
     events: Vec<String>,
@@ -172,6 +173,7 @@ pub struct CreateWebhookInput {
 /// Fields to change; absent ones stay.
 #[derive(InputObject)]
 pub struct UpdateWebhookInput {
+    /// A new target, under the same rules as at creation.
     url: Option<String>,
     events: Option<Vec<String>>,
     secret: Option<String>,

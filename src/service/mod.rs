@@ -19,7 +19,9 @@ pub mod validate;
 pub mod visibility;
 pub mod webhooks;
 
-use crate::db::Db;
+use std::sync::Arc;
+
+use crate::{db::Db, domain::webhook_target::TargetPolicy};
 use search_limits::{SearchGate, SearchLimits};
 
 /// The one entry point for reading and writing content.
@@ -28,13 +30,34 @@ pub struct ContentService {
     db: Db,
     /// Shared by every clone: the cap holds across REST, GraphQL and the admin API.
     search: SearchGate,
+    /// Where webhooks may go: checked at subscription, and by the dispatcher at delivery.
+    webhook_targets: Arc<TargetPolicy>,
 }
 
 impl ContentService {
-    /// A service with the default search limits for `db`'s pool.
+    /// A service with the default search limits for `db`'s pool, whose webhooks reach public
+    /// hosts only.
     pub fn new(db: Db) -> Self {
         let search = SearchGate::new(SearchLimits::for_pool(db.pool_size()));
-        ContentService { db, search }
+        ContentService {
+            db,
+            search,
+            webhook_targets: Arc::default(),
+        }
+    }
+
+    /// The same service letting webhooks reach the private targets `targets` lists
+    /// (`--webhook-allow-private`).
+    pub fn with_webhook_targets(self, targets: TargetPolicy) -> Self {
+        ContentService {
+            webhook_targets: Arc::new(targets),
+            ..self
+        }
+    }
+
+    /// Where webhooks may go, for the dispatcher.
+    pub fn webhook_targets(&self) -> Arc<TargetPolicy> {
+        self.webhook_targets.clone()
     }
 
     /// The same service with other search limits (and a gate of its own).

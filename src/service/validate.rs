@@ -56,8 +56,8 @@ impl Checks {
         }
     }
 
-    /// An absolute http(s) URL.
-    pub fn url(&mut self, field: &str, value: &str) {
+    /// An absolute http(s) URL; whether it is one.
+    pub fn url(&mut self, field: &str, value: &str) -> bool {
         let ok = (value.starts_with("https://") || value.starts_with("http://"))
             && value.len() > "https://".len()
             && !value.chars().any(char::is_whitespace)
@@ -65,6 +65,7 @@ impl Checks {
         if !ok {
             self.fail(field, "must be an absolute http(s) URL");
         }
+        ok
     }
 
     pub fn optional_url(&mut self, field: &str, value: Option<&str>) {

@@ -14,6 +14,7 @@ use crate::{
         self,
         page::{Cursor, Page},
         webhook::{Attempt, Delivery, DeliveryStatus, EventType, Webhook},
+        webhook_target::TargetPolicy,
     },
     error::{AppError, AppResult},
 };
@@ -22,7 +23,9 @@ use crate::{
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhook {
-    /// Where events are POSTed: an absolute http(s) URL.
+    /// Where events are POSTed: an absolute http(s) URL, without credentials, to a public host
+    /// (private addresses and internal names only if the operator allows them). It is stored
+    /// as parsed, e.g. `https://Hooks.Example:443/in` as `https://hooks.example/in`.
     pub url: String,
     /// The events to receive, e.g. `["article.published", "article.deleted"]`.
     pub events: Vec<String>,
@@ -38,6 +41,7 @@ pub struct NewWebhook {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookPatch {
+    /// A new target, under the same rules as at creation.
     pub url: Option<String>,
     pub events: Option<Vec<String>>,
     /// A new signing secret; deliveries from now on are signed with it.
@@ -67,6 +71,22 @@ fn check_events(checks: &mut Checks, names: &[String]) -> Vec<EventType> {
         }
     }
     events
+}
+
+/// The URL to store and call: `raw` as parsed, if it is an http(s) URL to a host webhooks may
+/// reach (public, or listed by the operator). Refusals are failures of `url`.
+fn target_url(checks: &mut Checks, targets: &TargetPolicy, raw: &str) -> String {
+    let raw = raw.trim();
+    if !checks.url("url", raw) {
+        return raw.to_owned();
+    }
+    match targets.check_url(raw) {
+        Ok(url) => url.into(),
+        Err(why) => {
+            checks.fail("url", &why);
+            raw.to_owned()
+        }
+    }
 }
 
 fn check_secret(checks: &mut Checks, secret: &str) {
@@ -147,7 +167,7 @@ impl ContentService {
     ) -> AppResult<(Webhook, String)> {
         caller.require(Action::ManageWebhooks)?;
         let mut checks = Checks::default();
-        checks.url("url", new.url.trim());
+        let url = target_url(&mut checks, &self.webhook_targets, &new.url);
         let events = check_events(&mut checks, &new.events);
         if let Some(secret) = &new.secret {
             check_secret(&mut checks, secret);
@@ -158,7 +178,7 @@ impl ContentService {
         let secret = new.secret.unwrap_or_else(generated_secret);
         let row = WebhookRow {
             id: domain::new_id(),
-            url: new.url.trim().to_owned(),
+            url,
             events: events_json(&events)?,
             secret: secret.clone(),
             description: new.description,
@@ -197,9 +217,10 @@ impl ContentService {
     ) -> AppResult<Webhook> {
         caller.require(Action::ManageWebhooks)?;
         let mut checks = Checks::default();
-        if let Some(url) = &patch.url {
-            checks.url("url", url.trim());
-        }
+        let url = patch
+            .url
+            .as_deref()
+            .map(|url| target_url(&mut checks, &self.webhook_targets, url));
         let events = patch
             .events
             .as_deref()
@@ -214,9 +235,7 @@ impl ContentService {
         self.db
             .write(move |conn| {
                 let mut row = queries::find(conn, &id)?.ok_or_else(|| not_found(&id))?;
-                if let Some(url) = patch.url {
-                    row.url = url.trim().to_owned();
-                }
+                row.url = url.unwrap_or(row.url);
                 row.events = events.unwrap_or(row.events);
                 row.secret = patch.secret.unwrap_or(row.secret);
                 row.description = patch.description.or(row.description);

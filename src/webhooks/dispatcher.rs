@@ -2,12 +2,19 @@
 //! under a lease (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so instances never take the same
 //! delivery), sends each signed request with a timeout, and records the attempt. A delivery
 //! whose dispatcher stopped mid-attempt is taken again by any instance once its lease runs out.
+//! Requests go only to addresses the target policy allows (`resolver`), never through a proxy,
+//! and redirects are not followed.
 
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 
-use super::{payload, retry::RetryPolicy, signature};
+use super::{
+    payload,
+    resolver::{self, Hosts, VettingResolver},
+    retry::RetryPolicy,
+    signature,
+};
 use crate::{
     db::rows::WebhookAttemptRow,
     domain,
@@ -98,7 +105,8 @@ fn post(agent: &ureq::Agent, due: &DueDelivery, body: &[u8], timeout: Duration) 
         },
         Err(e) => Answer {
             status: None,
-            error: Some(e.to_string()),
+            // A refused target says why in its own words, not as an "io:" error.
+            error: Some(resolver::refusal(&e).map_or_else(|| e.to_string(), |r| r.0.clone())),
         },
     }
 }
@@ -111,18 +119,33 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
+    /// A dispatcher sending to the targets `content`'s policy allows, found through DNS.
     pub fn new(content: ContentService, settings: DispatchSettings) -> Self {
+        Self::with_hosts(content, settings, Hosts::default())
+    }
+
+    /// A dispatcher that answers the names in `hosts` from that table instead of DNS (the
+    /// answers are vetted all the same).
+    pub fn with_hosts(content: ContentService, settings: DispatchSettings, hosts: Hosts) -> Self {
         let config = ureq::Agent::config_builder()
             .timeout_global(Some(settings.timeout))
             .http_status_as_error(false)
-            // A receiver that moved must be re-registered: redirects are not followed.
+            // A receiver that moved must be re-registered: redirects are not followed (so
+            // none can lead to an address the policy refuses).
             .max_redirects(0)
+            // A proxy would resolve the target itself, out of the policy's sight.
+            .proxy(None)
             .user_agent(concat!("Byline-Webhooks/", env!("CARGO_PKG_VERSION")))
             .build();
+        let resolver = VettingResolver::new(content.webhook_targets(), hosts);
         Dispatcher {
             content,
             settings,
-            agent: ureq::Agent::new_with_config(config),
+            agent: ureq::Agent::with_parts(
+                config,
+                ureq::unversioned::transport::DefaultConnector::default(),
+                resolver,
+            ),
         }
     }
 
@@ -219,33 +242,44 @@ impl Dispatcher {
 /// How often each dispatcher forgets delivery records older than `keep_history`.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
-/// Runs a dispatcher for the life of the process: a batch as soon as the last one was full,
-/// else one every poll interval.
+/// Runs a dispatcher for the life of the process (see [`Dispatcher::spawn`]).
 pub fn spawn_dispatcher(content: ContentService, settings: DispatchSettings) {
-    actix_web::rt::spawn(async move {
-        let dispatcher = Dispatcher::new(content.clone(), settings);
-        let mut last_prune: Option<Instant> = None;
-        loop {
-            if last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
-                last_prune = Some(Instant::now());
-                match content.prune_webhook_history(settings.keep_history).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(events = n, "forgot old webhook deliveries"),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "old webhook deliveries could not be pruned")
+    Dispatcher::new(content, settings).spawn();
+}
+
+impl Dispatcher {
+    /// Runs this dispatcher for the life of the process: a batch as soon as the last one was
+    /// full, else one every poll interval.
+    pub fn spawn(self) {
+        actix_web::rt::spawn(async move {
+            let settings = self.settings;
+            let mut last_prune: Option<Instant> = None;
+            loop {
+                if last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+                    last_prune = Some(Instant::now());
+                    match self
+                        .content
+                        .prune_webhook_history(settings.keep_history)
+                        .await
+                    {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(events = n, "forgot old webhook deliveries"),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "old webhook deliveries could not be pruned")
+                        }
                     }
                 }
-            }
-            let full = match dispatcher.run_once().await {
-                Ok(taken) => taken as i64 >= settings.batch,
-                Err(e) => {
-                    tracing::warn!(error = %e, "the webhook dispatcher could not run");
-                    false
+                let full = match self.run_once().await {
+                    Ok(taken) => taken as i64 >= settings.batch,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the webhook dispatcher could not run");
+                        false
+                    }
+                };
+                if !full {
+                    actix_web::rt::time::sleep(settings.poll_interval).await;
                 }
-            };
-            if !full {
-                actix_web::rt::time::sleep(settings.poll_interval).await;
             }
-        }
-    });
+        });
+    }
 }
