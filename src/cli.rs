@@ -156,6 +156,10 @@ pub struct ServeArgs {
     /// 0 for no limit. SQLite has no such limit.
     #[arg(long, env = "BYLINE_SEARCH_TIMEOUT_MS", default_value_t = 5000)]
     pub search_timeout_ms: u64,
+    #[command(flatten)]
+    pub rate_limits: crate::http::rate_limit::RateLimitArgs,
+    #[command(flatten)]
+    pub metrics: crate::http::metrics::MetricsArgs,
 }
 
 impl ServeArgs {
@@ -344,6 +348,8 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         feed_content: args.feed_content,
         public_url: args.public_url,
         require_content_key: args.require_content_key,
+        rate_limits: args.rate_limits.settings(),
+        metrics: args.metrics.settings(),
         ..Settings::default()
     };
     crate::feeds::Publication::from_settings(&settings)

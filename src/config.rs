@@ -120,6 +120,10 @@ pub struct Settings {
     pub sitemap_page_size: u32,
     /// Whether public reads need a key of any role (off: anyone may read published content).
     pub require_content_key: bool,
+    /// Requests per minute per key role and per anonymous client address.
+    pub rate_limits: crate::http::rate_limit::RateLimits,
+    /// Who may read `/metrics`.
+    pub metrics: crate::http::metrics::MetricsAccess,
 }
 
 /// What the feeds carry of each article.
@@ -164,6 +168,8 @@ impl Default for Settings {
             syndication_settle: std::time::Duration::from_secs(2),
             sitemap_page_size: MAX_SITEMAP_PAGE_SIZE,
             require_content_key: false,
+            rate_limits: Default::default(),
+            metrics: Default::default(),
         }
     }
 }

@@ -53,8 +53,8 @@ where
 {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let path = req.path();
-    let open =
-        ["/healthz", "/readyz", "/openapi.yaml"].contains(&path) || path.starts_with("/admin/");
+    let open = ["/healthz", "/readyz", "/metrics", "/openapi.yaml"].contains(&path)
+        || path.starts_with("/admin/");
     let gate = state.filter(|s| s.settings.require_content_key && !open);
     let key = http::auth::presented_key(req.request());
     let response = srv.call(req);
@@ -95,6 +95,9 @@ fn cors(origins: &[String]) -> Cors {
             header::LAST_MODIFIED,
             header::CACHE_CONTROL,
             header::LOCATION,
+            header::RETRY_AFTER,
+            http::rate_limit::RATELIMIT_POLICY.clone(),
+            http::rate_limit::RATELIMIT.clone(),
         ])
         .max_age(3600);
     if origins.iter().any(|o| o == "*") {
@@ -114,6 +117,8 @@ impl Application {
         let workers = settings.workers;
         let graphql = crate::graphql::build_schema(content.clone(), settings.graphql_introspection);
         let state = web::Data::new(AppState {
+            rate_limits: http::rate_limit::RateLimiter::new(&settings.rate_limits),
+            metrics: crate::metrics::Metrics::new(&content),
             content,
             graphql,
             settings,
@@ -121,6 +126,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .wrap(http::rate_limit::RateLimit)
                 .wrap(cors(&state.settings.cors_origins))
                 .wrap(middleware::Compress::default())
                 .wrap_fn(|req, srv| {
@@ -133,6 +139,7 @@ impl Application {
                 })
                 .wrap_fn(require_read_key)
                 .wrap_fn(answer_head_like_get)
+                .wrap(http::metrics::RecordRequests)
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .configure(http::routes)
                 .default_service(web::to(http::problem::not_found))

@@ -4,6 +4,7 @@
 mod connection;
 pub mod convert;
 pub mod migrations;
+mod pool_stats;
 pub mod queries;
 pub mod rows;
 pub mod schema;
@@ -17,6 +18,7 @@ use std::{
 use diesel::Connection;
 
 pub use connection::{DbConnection, MultiBackend, StatementCounter};
+pub use pool_stats::PoolStats;
 
 use crate::{
     config::DatabaseUrl,
@@ -31,6 +33,8 @@ pub struct Db {
     pool: Pool,
     url: DatabaseUrl,
     counter: StatementCounter,
+    /// Checkout waits and timeouts, for `/metrics`.
+    pool_stats: PoolStats,
     /// SQLite has one writer at a time: writers of this process queue here instead of
     /// racing for the file lock.
     sqlite_writer: Option<Arc<Mutex<()>>>,
@@ -52,6 +56,7 @@ impl Db {
             })?;
         }
         let counter = StatementCounter::default();
+        let pool_stats = PoolStats::default();
         let manager = connection::ConnectionManager::new(url.clone(), counter.clone());
         // Open one connection first: the pool would only say that it timed out, not why.
         r2d2::ManageConnection::connect(&manager).map_err(|e| {
@@ -71,6 +76,7 @@ impl Db {
             // connections are dropped by `has_broken` instead.
             .test_on_check_out(false)
             .error_handler(Box::new(r2d2::NopErrorHandler))
+            .event_handler(Box::new(pool_stats.clone()))
             .build(manager)
             .map_err(|e| {
                 AppError::unavailable(format!(
@@ -83,6 +89,7 @@ impl Db {
             pool,
             url: url.clone(),
             counter,
+            pool_stats,
             sqlite_writer,
         })
     }
@@ -94,6 +101,16 @@ impl Db {
     /// Connections the pool keeps at most.
     pub fn pool_size(&self) -> u32 {
         self.pool.max_size()
+    }
+
+    /// Connections open now and how many of them are idle.
+    pub fn pool_state(&self) -> r2d2::State {
+        self.pool.state()
+    }
+
+    /// Checkout waits and timeouts so far.
+    pub fn pool_stats(&self) -> &PoolStats {
+        &self.pool_stats
     }
 
     /// SQL statements run through this handle so far.

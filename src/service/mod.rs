@@ -28,13 +28,19 @@ pub struct ContentService {
     db: Db,
     /// Shared by every clone: the cap holds across REST, GraphQL and the admin API.
     search: SearchGate,
+    /// How this process's webhook deliveries went, for `/metrics`.
+    deliveries: deliveries::DeliveryTally,
 }
 
 impl ContentService {
     /// A service with the default search limits for `db`'s pool.
     pub fn new(db: Db) -> Self {
         let search = SearchGate::new(SearchLimits::for_pool(db.pool_size()));
-        ContentService { db, search }
+        ContentService {
+            db,
+            search,
+            deliveries: deliveries::DeliveryTally::default(),
+        }
     }
 
     /// The same service with other search limits (and a gate of its own).
