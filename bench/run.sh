@@ -9,8 +9,10 @@
 # Settings (environment): SIZES, BACKENDS, DURATION (s per scenario, default 10),
 # CONNECTIONS (default 32), THREADS (wrk threads, default 2), PG_URL (server without database,
 # default postgres://postgres@127.0.0.1:5432), PORT (default 18080), BYLINE_BIN (a prebuilt
-# binary to measure instead of building one). The server reads its own settings from the
-# environment too, e.g. BYLINE_SEARCH_CONCURRENCY, BYLINE_SEARCH_WAIT_MS.
+# binary to measure instead of building one), RATE_LIMIT (requests per minute from wrk's one
+# address, default 1 000 000 000: the limiter runs and its cost is measured, but no scenario
+# reaches it; 0 turns it off). The server reads its own settings from the environment too,
+# e.g. BYLINE_SEARCH_CONCURRENCY, BYLINE_SEARCH_WAIT_MS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 PORT=${PORT:-18080}
+RATE_LIMIT=${RATE_LIMIT:-1000000000}
 BASE="http://127.0.0.1:$PORT"
 
 if ! command -v wrk >/dev/null; then
@@ -80,7 +83,8 @@ for backend in $BACKENDS; do
     esac
     seed_out=$(RUST_LOG=warn "$BIN" seed --synthetic "$size" --database-url "$URL")
     echo "seed: $backend $size: $seed_out" >&2
-    RUST_LOG=warn "$BIN" serve --database-url "$URL" --bind "127.0.0.1:$PORT" --pool-size 16 >/dev/null &
+    RUST_LOG=warn "$BIN" serve --database-url "$URL" --bind "127.0.0.1:$PORT" --pool-size 16 \
+      --rate-limit-anonymous "$RATE_LIMIT" >/dev/null &
     SERVER_PID=$!
     for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
 

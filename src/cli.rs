@@ -178,6 +178,10 @@ pub struct ServeArgs {
     /// On shutdown: seconds requests in flight and webhook attempts may take to finish.
     #[arg(long, env = "BYLINE_SHUTDOWN_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub shutdown_timeout: u64,
+    #[command(flatten)]
+    pub rate_limits: crate::http::rate_limit::RateLimitArgs,
+    #[command(flatten)]
+    pub metrics: crate::http::metrics::MetricsArgs,
 }
 
 impl ServeArgs {
@@ -378,6 +382,8 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         },
         shutdown_drain: Duration::from_secs(args.shutdown_drain),
         shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
+        rate_limits: args.rate_limits.settings(),
+        metrics: args.metrics.settings(),
         ..Settings::default()
     };
     crate::feeds::Publication::from_settings(&settings)

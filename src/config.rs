@@ -120,6 +120,10 @@ pub struct Settings {
     pub sitemap_page_size: u32,
     /// Whether public reads need a key of any role (off: anyone may read published content).
     pub require_content_key: bool,
+    /// Requests per minute per key role and per anonymous client address.
+    pub rate_limits: crate::http::rate_limit::RateLimits,
+    /// Who may read `/metrics`.
+    pub metrics: crate::http::metrics::MetricsAccess,
     /// How long a request's body and the whole request may take.
     pub request_limits: RequestLimits,
     /// On shutdown: how long `/readyz` answers 503 while requests are still served, so load
@@ -192,6 +196,8 @@ impl Default for Settings {
             request_limits: RequestLimits::default(),
             shutdown_drain: Duration::ZERO,
             shutdown_timeout: Duration::from_secs(30),
+            rate_limits: Default::default(),
+            metrics: Default::default(),
         }
     }
 }

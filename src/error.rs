@@ -30,6 +30,8 @@ pub enum ErrorKind {
     /// SQLite lock, or a statement ran past its time limit; retry shortly. Other requests
     /// are still served.
     Busy,
+    /// The caller sent more requests than its rate limit allows; retry after `Retry-After`.
+    RateLimited,
     /// A bug or an unexpected failure; the cause is logged, never shown.
     Internal,
 }
@@ -79,12 +81,15 @@ impl ErrorKind {
             ErrorKind::Unavailable => (503, "unavailable", "Service unavailable", "UNAVAILABLE"),
             // The same GraphQL code as Unavailable: for a client both mean "retry later".
             ErrorKind::Busy => (503, "busy", "Too busy", "UNAVAILABLE"),
+            ErrorKind::RateLimited => (429, "rate-limited", "Too many requests", "RATE_LIMITED"),
             ErrorKind::Internal => (500, "internal", "Internal error", "INTERNAL"),
         };
         let retry_after = match self {
             ErrorKind::Unavailable => Some(5),
             // A search slot frees up within about one search's time.
             ErrorKind::Busy => Some(1),
+            // The least wait; the rate limiter sends the exact one (`http::rate_limit`).
+            ErrorKind::RateLimited => Some(1),
             _ => None,
         };
         KindInfo {

@@ -60,8 +60,8 @@ where
 {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let path = req.path();
-    let open =
-        ["/healthz", "/readyz", "/openapi.yaml"].contains(&path) || path.starts_with("/admin/");
+    let open = ["/healthz", "/readyz", "/metrics", "/openapi.yaml"].contains(&path)
+        || path.starts_with("/admin/");
     let gate = state.filter(|s| s.settings.require_content_key && !open);
     let key = http::auth::presented_key(req.request());
     let response = srv.call(req);
@@ -104,6 +104,9 @@ fn cors(origins: &[String]) -> Cors {
             header::LAST_MODIFIED,
             header::CACHE_CONTROL,
             header::LOCATION,
+            header::RETRY_AFTER,
+            http::rate_limit::RATELIMIT_POLICY.clone(),
+            http::rate_limit::RATELIMIT.clone(),
         ])
         .max_age(3600);
     if origins.iter().any(|o| o == "*") {
@@ -126,6 +129,8 @@ impl Application {
         let draining = Arc::new(AtomicBool::new(false));
         let graphql = crate::graphql::build_schema(content.clone(), settings.graphql_introspection);
         let state = web::Data::new(AppState {
+            rate_limits: http::rate_limit::RateLimiter::new(&settings.rate_limits),
+            metrics: crate::metrics::Metrics::new(&content),
             content,
             graphql,
             settings,
@@ -135,6 +140,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .wrap_fn(http::bounds::problem_for_plain_errors)
+                .wrap(http::rate_limit::RateLimit)
                 .wrap(cors(&state.settings.cors_origins))
                 .wrap(middleware::Compress::default())
                 .wrap_fn(|req, srv| {
@@ -148,6 +154,7 @@ impl Application {
                 .wrap_fn(require_read_key)
                 .wrap_fn(answer_head_like_get)
                 .wrap_fn(http::bounds::bound_request)
+                .wrap(http::metrics::RecordRequests)
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .configure(http::routes)
                 .default_service(web::to(http::problem::not_found))

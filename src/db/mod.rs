@@ -4,6 +4,7 @@
 mod connection;
 pub mod convert;
 pub mod migrations;
+mod pool_stats;
 pub mod probe;
 pub mod queries;
 pub mod rows;
@@ -17,6 +18,7 @@ use std::{
 };
 
 pub use connection::{DbConnection, ManagedConnection, MultiBackend, StatementCounter};
+pub use pool_stats::PoolStats;
 
 use crate::{
     config::DatabaseUrl,
@@ -62,6 +64,8 @@ pub struct Db {
     url: DatabaseUrl,
     counter: StatementCounter,
     limits: DbLimits,
+    /// Checkout waits and timeouts, for `/metrics`.
+    pool_stats: PoolStats,
     /// SQLite has one writer at a time: writers of this process queue here instead of
     /// racing for the file lock.
     sqlite_writer: Option<Arc<Mutex<()>>>,
@@ -89,6 +93,7 @@ impl Db {
             })?;
         }
         let counter = StatementCounter::default();
+        let pool_stats = PoolStats::default();
         let manager = connection::ConnectionManager::new(
             url.clone(),
             counter.clone(),
@@ -112,6 +117,7 @@ impl Db {
             // connections are dropped by `has_broken` instead.
             .test_on_check_out(false)
             .error_handler(Box::new(r2d2::NopErrorHandler))
+            .event_handler(Box::new(pool_stats.clone()))
             .build(manager.clone())
             .map_err(|e| {
                 AppError::unavailable(format!(
@@ -127,6 +133,7 @@ impl Db {
             url: url.clone(),
             counter,
             limits,
+            pool_stats,
             sqlite_writer,
         })
     }
@@ -190,6 +197,16 @@ impl Db {
     /// Connections the pool keeps at most.
     pub fn pool_size(&self) -> u32 {
         self.pool.max_size()
+    }
+
+    /// Connections open now and how many of them are idle.
+    pub fn pool_state(&self) -> r2d2::State {
+        self.pool.state()
+    }
+
+    /// Checkout waits and timeouts so far.
+    pub fn pool_stats(&self) -> &PoolStats {
+        &self.pool_stats
     }
 
     /// SQL statements run through this handle so far.
@@ -260,12 +277,6 @@ impl Db {
     /// requests is not a database in trouble), within `limit`.
     pub async fn probe(&self, limit: Duration) -> probe::ProbeReport {
         self.probe.run(limit).await
-    }
-
-    /// Connections of the pool: open, and idle among them.
-    pub fn pool_state(&self) -> (u32, u32) {
-        let state = self.pool.state();
-        (state.connections, state.idle_connections)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::{future::Future, pin::Pin};
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 
 use super::AppState;
 use crate::{
@@ -33,15 +33,25 @@ pub fn presented_key(req: &HttpRequest) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// What a request's key turned out to be, kept with the request so that the rate limiter
+/// and the handler look it up once between them.
+#[derive(Clone)]
+struct KeyLookup(AppResult<Option<Caller>>);
+
 /// The caller of a request, if it presented a key; a bad key is an error, not anonymity.
 pub async fn optional_caller(req: &HttpRequest) -> AppResult<Option<Caller>> {
+    if let Some(KeyLookup(known)) = req.extensions().get::<KeyLookup>() {
+        return known.clone();
+    }
     let Some(key) = presented_key(req) else {
         return Ok(None);
     };
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::internal("no app state"))?;
-    state.content.authenticate(&key).await.map(Some)
+    let found = state.content.authenticate(&key).await.map(Some);
+    req.extensions_mut().insert(KeyLookup(found.clone()));
+    found
 }
 
 /// A handler argument that requires a valid key.

@@ -69,7 +69,8 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     if let Some(problem) = report.problem {
         return Err(AppError::unavailable(problem));
     }
-    let (pool_connections, pool_idle) = db.pool_state();
+    let pool = db.pool_state();
+    let (pool_connections, pool_idle) = (pool.connections, pool.idle_connections);
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(HealthJson {

@@ -12,9 +12,11 @@ pub mod caching;
 pub mod feeds;
 pub mod graphql;
 pub mod health;
+pub mod metrics;
 pub mod openapi;
 pub mod params;
 pub mod problem;
+pub mod rate_limit;
 pub mod search;
 pub mod syndication;
 pub mod taxonomy;
@@ -29,6 +31,10 @@ pub struct AppState {
     pub content: ContentService,
     pub graphql: crate::graphql::BylineSchema,
     pub settings: Settings,
+    /// Every rate-limit bucket, shared by all workers.
+    pub rate_limits: rate_limit::RateLimiter,
+    /// What `/metrics` serves.
+    pub metrics: crate::metrics::Metrics,
     /// Set when a shutdown began: `/readyz` answers 503 so load balancers stop sending.
     pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
@@ -44,6 +50,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     problem::extractor_configs(cfg);
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(metrics::read_metrics)
         .service(openapi::openapi_yaml)
         .service(graphql::graphql_post)
         .service(graphql::graphql_get)

@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 
 use super::{
     admin_articles, admin_search, admin_taxonomy, admin_webhooks, articles, feeds, graphql, health,
-    problem::Problem, search, syndication, taxonomy,
+    metrics, problem::Problem, search, syndication, taxonomy,
 };
 use crate::error::FieldError;
 
@@ -14,12 +14,13 @@ use crate::error::FieldError;
 #[openapi(
     info(
         title = "Byline content API",
-        description = "Headless news content: articles, authors, tags and sections. Public reads show only published articles; drafts, scheduled and embargoed articles never appear. Errors are RFC 9457 problem details.",
+        description = "Headless news content: articles, authors, tags and sections. Public reads show only published articles; drafts, scheduled and embargoed articles never appear. Errors are RFC 9457 problem details. Requests are rate limited per API key (by role) and per client address without one: responses carry `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers-10), and past the limit the answer is a 429 problem with `Retry-After`; health probes and /metrics are exempt.",
         license(name = "MIT", identifier = "MIT"),
     ),
     paths(
         health::healthz,
         health::readyz,
+        metrics::read_metrics,
         articles::list_articles,
         search::search,
         articles::get_article,

@@ -2,6 +2,7 @@
 //! should carry as the content stands now, and record how it went.
 
 use chrono::NaiveDateTime;
+use prometheus_client::metrics::{counter::Counter, family::Family};
 
 use super::{ContentService, visibility::public_from};
 use crate::{
@@ -61,6 +62,41 @@ pub enum Settled {
     Postponed(NaiveDateTime),
     /// Not sent and never will be; why.
     Skipped(String),
+}
+
+/// How the deliveries this process settled went, for `/metrics`; clones share the counts.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryTally {
+    outcomes: Family<[(&'static str, &'static str); 1], Counter>,
+}
+
+impl DeliveryTally {
+    fn counter(&self, settled: &Settled) -> Counter {
+        let outcome = match settled {
+            Settled::Delivered(_) => "delivered",
+            // Sent and failed; to be tried again.
+            Settled::Failed(_, Some(_)) => "retrying",
+            // Sent and failed for the last time.
+            Settled::Failed(_, None) => "failed",
+            Settled::Postponed(_) => "postponed",
+            Settled::Skipped(_) => "skipped",
+        };
+        self.outcomes.get_or_create_owned(&[("outcome", outcome)])
+    }
+
+    /// The counts by outcome.
+    pub fn outcomes(&self) -> &Family<[(&'static str, &'static str); 1], Counter> {
+        &self.outcomes
+    }
+}
+
+/// The outbox as it stands: every instance sees the same numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebhookQueue {
+    /// Deliveries waiting to be sent (including ones due later and paused subscriptions').
+    pub pending: i64,
+    /// Pending deliveries whose time has come.
+    pub due: i64,
 }
 
 /// Passes "not found" on as `Ok` (the thing is gone, which the caller handles); any other
@@ -165,6 +201,7 @@ impl ContentService {
         settled: Settled,
     ) -> AppResult<bool> {
         let (id, token, attempts) = (due.id.clone(), token.to_owned(), due.attempts);
+        let counter = self.deliveries.counter(&settled);
         self.db
             .write(move |conn| {
                 let now = domain::now();
@@ -216,9 +253,25 @@ impl ContentService {
                 if let Some(attempt) = attempt {
                     queries_webhooks::record_attempt(conn, &attempt)?;
                 }
+                counter.inc();
                 Ok(true)
             })
             .await
+    }
+
+    /// How many deliveries wait in the outbox.
+    pub async fn webhook_queue(&self) -> AppResult<WebhookQueue> {
+        self.db
+            .read(|conn| {
+                let (pending, due) = queries_webhooks::pending_counts(conn, domain::now())?;
+                Ok(WebhookQueue { pending, due })
+            })
+            .await
+    }
+
+    /// What this process's dispatcher made of the deliveries it settled.
+    pub fn delivery_tally(&self) -> &DeliveryTally {
+        &self.deliveries
     }
 
     /// Forgets events older than `keep` whose deliveries are all finished, with their

@@ -32,6 +32,8 @@ pub struct ContentService {
     search: SearchGate,
     /// Where webhooks may go: checked at subscription, and by the dispatcher at delivery.
     webhook_targets: Arc<TargetPolicy>,
+    /// How this process's webhook deliveries went, for `/metrics`.
+    deliveries: deliveries::DeliveryTally,
 }
 
 impl ContentService {
@@ -42,6 +44,7 @@ impl ContentService {
         ContentService {
             db,
             search,
+            deliveries: deliveries::DeliveryTally::default(),
             webhook_targets: Arc::default(),
         }
     }

@@ -5,6 +5,7 @@
 
 use std::{sync::Arc, time::Duration};
 
+use prometheus_client::metrics::{counter::Counter, gauge::Gauge};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::{AppError, AppResult};
@@ -43,6 +44,20 @@ impl SearchLimits {
 pub struct SearchGate {
     slots: Arc<Semaphore>,
     limits: SearchLimits,
+    /// Searches waiting for a turn now (shared by clones, read by `/metrics`).
+    waiting: Gauge,
+    /// Searches refused after waiting.
+    refused: Counter,
+}
+
+/// Takes a search off the waiting count however its wait ends (a turn, a refusal, or the
+/// client hanging up).
+struct Waiting(Gauge);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 /// A running search's turn; the next search may start when it is dropped.
@@ -60,7 +75,25 @@ impl SearchGate {
         SearchGate {
             slots: Arc::new(Semaphore::new(limits.concurrency as usize)),
             limits,
+            waiting: Gauge::default(),
+            refused: Counter::default(),
         }
+    }
+
+    /// Searches running now.
+    pub fn in_use(&self) -> u32 {
+        let free = u32::try_from(self.slots.available_permits()).unwrap_or(u32::MAX);
+        self.limits.concurrency.saturating_sub(free)
+    }
+
+    /// Searches waiting for a turn now.
+    pub fn waiting(&self) -> &Gauge {
+        &self.waiting
+    }
+
+    /// Searches refused so far for want of a turn.
+    pub fn refused(&self) -> &Counter {
+        &self.refused
     }
 
     pub fn limits(&self) -> SearchLimits {
@@ -70,12 +103,19 @@ impl SearchGate {
     /// A turn for one search, after waiting at most `limits.wait`; beyond that a `Busy`
     /// error (503 with `Retry-After`). A free slot is taken at once, even with no wait.
     pub async fn enter(&self) -> AppResult<SearchSlot> {
+        // A free slot is taken without counting as a wait.
+        if let Ok(permit) = self.slots.clone().try_acquire_owned() {
+            return Ok(SearchSlot { _permit: permit });
+        }
+        self.waiting.inc();
+        let _waiting = Waiting(self.waiting.clone());
         let turn = self.slots.clone().acquire_owned();
         match actix_web::rt::time::timeout(self.limits.wait, turn).await {
             Ok(Ok(permit)) => Ok(SearchSlot { _permit: permit }),
             // The semaphore is never closed.
             Ok(Err(closed)) => Err(AppError::internal(closed)),
             Err(_) => {
+                self.refused.inc();
                 tracing::debug!(
                     running = self.limits.concurrency,
                     "a search found no free slot in time"
@@ -107,9 +147,12 @@ mod tests {
             statement_timeout: None,
         });
         let running = gate.enter().await.expect("a free slot");
+        assert_eq!(gate.in_use(), 1);
         let refused = gate.enter().await.expect_err("no free slot");
         assert_eq!(refused.kind, crate::error::ErrorKind::Busy);
+        assert_eq!((gate.refused().get(), gate.waiting().get()), (1, 0));
         drop(running);
+        assert_eq!(gate.in_use(), 0);
         assert!(gate.enter().await.is_ok());
         // With no wait at all, a free slot is still taken.
         let eager = SearchGate::new(SearchLimits {

@@ -270,3 +270,15 @@ pub fn prune(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usiz
     )
     .execute(conn)
 }
+
+/// Deliveries waiting to be sent, and how many of them are due by `now`; both counts read
+/// the partial index on pending deliveries.
+pub fn pending_counts(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<(i64, i64)> {
+    let pending = webhook_deliveries::table.filter(webhook_deliveries::status.eq(PENDING));
+    let all = pending.count().get_result(conn)?;
+    let due = pending
+        .filter(webhook_deliveries::next_attempt_at.le(now))
+        .count()
+        .get_result(conn)?;
+    Ok((all, due))
+}
