@@ -359,9 +359,9 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         content.clone(),
         std::time::Duration::from_secs(args.scheduler_interval.max(1)),
     );
-    if args.webhooks {
-        crate::webhooks::dispatcher::spawn_dispatcher(content.clone(), dispatch_settings(&args));
-    }
+    let dispatcher = args.webhooks.then(|| {
+        crate::webhooks::dispatcher::spawn_dispatcher(content.clone(), dispatch_settings(&args))
+    });
     let settings = Settings {
         bind: args.bind.clone(),
         database: url.clone(),
@@ -401,7 +401,14 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
          Health:   {base}/readyz{admin_hint}"
     );
     app.stop_on_signals();
-    app.run_until_stopped()
+    let stopped = app
+        .run_until_stopped()
         .await
-        .map_err(|e| AppError::internal(format!("server stopped: {e}")))
+        .map_err(|e| AppError::internal(format!("server stopped: {e}")));
+    if let Some(dispatcher) = dispatcher {
+        dispatcher
+            .stop(Duration::from_secs(args.shutdown_timeout))
+            .await;
+    }
+    stopped
 }

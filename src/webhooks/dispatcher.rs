@@ -242,19 +242,42 @@ impl Dispatcher {
 /// How often each dispatcher forgets delivery records older than `keep_history`.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
-/// Runs a dispatcher for the life of the process (see [`Dispatcher::spawn`]).
-pub fn spawn_dispatcher(content: ContentService, settings: DispatchSettings) {
-    Dispatcher::new(content, settings).spawn();
+/// Runs a dispatcher until it is stopped (see [`Dispatcher::spawn`]).
+pub fn spawn_dispatcher(content: ContentService, settings: DispatchSettings) -> DispatcherHandle {
+    Dispatcher::new(content, settings).spawn()
+}
+
+/// Stops a running dispatcher between batches, so no attempt is cut off unrecorded.
+pub struct DispatcherHandle {
+    stop: tokio::sync::watch::Sender<bool>,
+    finished: tokio::sync::oneshot::Receiver<()>,
+}
+
+impl DispatcherHandle {
+    /// Asks the dispatcher to stop and waits, at most `within`, for the batch in hand to be
+    /// sent and recorded. Deliveries still leased when time runs out are retried after their
+    /// lease, by this instance or another.
+    pub async fn stop(self, within: Duration) {
+        let _ = self.stop.send(true);
+        if actix_web::rt::time::timeout(within, self.finished)
+            .await
+            .is_err()
+        {
+            tracing::warn!("webhook attempts were still running at shutdown");
+        }
+    }
 }
 
 impl Dispatcher {
-    /// Runs this dispatcher for the life of the process: a batch as soon as the last one was
+    /// Runs this dispatcher until the handle stops it: a batch as soon as the last one was
     /// full, else one every poll interval.
-    pub fn spawn(self) {
+    pub fn spawn(self) -> DispatcherHandle {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let (done, finished) = tokio::sync::oneshot::channel();
         actix_web::rt::spawn(async move {
             let settings = self.settings;
             let mut last_prune: Option<Instant> = None;
-            loop {
+            while !*stopped.borrow() {
                 if last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
                     last_prune = Some(Instant::now());
                     match self
@@ -277,9 +300,12 @@ impl Dispatcher {
                     }
                 };
                 if !full {
-                    actix_web::rt::time::sleep(settings.poll_interval).await;
+                    let nap = Box::pin(actix_web::rt::time::sleep(settings.poll_interval));
+                    futures_util::future::select(nap, Box::pin(stopped.changed())).await;
                 }
             }
+            let _ = done.send(());
         });
+        DispatcherHandle { stop, finished }
     }
 }

@@ -180,3 +180,81 @@ async fn serve_with_demo_prints_where_to_point_curl_and_answers_there() {
         "the default database lives in ./data/"
     );
 }
+
+/// A real `byline serve` under clients' mistakes writes no ERROR line, and on SIGTERM drains
+/// (readiness 503 first) and exits cleanly.
+#[actix_web::test]
+async fn serve_logs_no_errors_for_bad_requests_and_stops_gracefully_on_sigterm() {
+    use std::io::{Read as _, Write as _};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--shutdown-drain", "1"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start byline serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
+    let line = lines
+        .iter()
+        .find(|line| line.trim_start().starts_with("Health:"))
+        .expect("serve prints its address");
+    let ready_url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("a URL")
+        .to_owned();
+    let address = ready_url
+        .trim_start_matches("http://")
+        .trim_end_matches("/readyz")
+        .to_owned();
+    let garbage: [&[u8]; 5] = [
+        b"GARBAGE\r\n\r\n",
+        b"GET / HTTP/9.9\r\n\r\n",
+        b"GET /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n",
+        b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03",
+        b"POST /graphql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ];
+    let oversize = format!("GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n", "a".repeat(64 * 1024));
+    for request in garbage.iter().copied().chain([oversize.as_bytes()]) {
+        let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .expect("timeout");
+        let _ = stream.write_all(request);
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+    }
+    assert_eq!(reqwest::get(&ready_url).await.expect("ready").status(), 200);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Draining: still answering, not ready.
+    let draining = reqwest::get(&ready_url).await.expect("draining readyz");
+    assert_eq!(draining.status(), 503);
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "exit status {status}");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read stderr");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("ERROR")).collect();
+    assert!(
+        errors.is_empty(),
+        "ERROR lines for client mistakes: {errors:?}"
+    );
+}
