@@ -195,7 +195,7 @@ pub fn is_statement_timeout(err: &diesel::result::Error) -> bool {
 /// restarted, or the network dropped): the connection must not be used again. libpq reports
 /// most of these without SQLSTATE, so its messages are read too.
 pub fn is_connection_lost(err: &diesel::result::Error) -> bool {
-    const LOST: [&str; 8] = [
+    const LOST: [&str; 9] = [
         "no connection to the server",
         "server closed the connection",
         "terminating connection",
@@ -203,6 +203,7 @@ pub fn is_connection_lost(err: &diesel::result::Error) -> bool {
         "could not receive data from server",
         "could not send data to server",
         "SSL connection has been closed",
+        "SSL SYSCALL error",
         "the database system is shutting down",
     ];
     match err {

@@ -58,9 +58,17 @@ fn generated_secret() -> String {
     format!("whsec_{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// Most event names one subscription may list: far more than there are kinds of event.
+const MAX_EVENTS_LISTED: usize = 64;
+
 fn check_events(checks: &mut Checks, names: &[String]) -> Vec<EventType> {
     if names.is_empty() {
         checks.fail("events", "name at least one event");
+    }
+    // Each event once at most; a longer list would only repeat itself (or pile up errors).
+    checks.list_len("events", names.len(), MAX_EVENTS_LISTED);
+    if names.len() > MAX_EVENTS_LISTED {
+        return Vec::new();
     }
     let mut events = Vec::new();
     for name in names {
