@@ -166,10 +166,10 @@ impl Db {
             .map(|limit| limit + CHECKOUT_TIMEOUT + Duration::from_secs(1))
     }
 
-    /// Runs blocking database work on the blocking pool, waiting at most [`Db::wait_limit`].
+    /// Runs blocking read work on the blocking pool, waiting at most [`Db::wait_limit`].
     /// Work that overruns keeps its thread and connection until the database answers; the
     /// request gets a 503 at once.
-    async fn on_blocking_pool<T, F>(&self, work: F) -> AppResult<T>
+    async fn read_on_blocking_pool<T, F>(&self, work: F) -> AppResult<T>
     where
         F: FnOnce() -> AppResult<T> + Send + 'static,
         T: Send + 'static,
@@ -221,7 +221,8 @@ impl Db {
         T: Send + 'static,
     {
         let db = self.clone();
-        self.on_blocking_pool(move || db.read_blocking(work)).await
+        self.read_on_blocking_pool(move || db.read_blocking(work))
+            .await
     }
 
     /// Runs database work in one transaction on the blocking pool.
@@ -230,8 +231,14 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
+        // Not abandoned at the wait limit like a read: a write answered 503 that commits
+        // later would be retried and saved twice. Each statement is bounded by the database
+        // (statement_timeout, SQLite's busy timeout); only the request timeout, when the
+        // database stops answering altogether, gives up on one.
         let db = self.clone();
-        self.on_blocking_pool(move || db.write_blocking(work)).await
+        actix_web::rt::task::spawn_blocking(move || db.write_blocking(work))
+            .await
+            .map_err(AppError::internal)?
     }
 
     /// The blocking form of [`Db::write`], for the command line.

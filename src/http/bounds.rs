@@ -84,13 +84,14 @@ where
         .as_ref()
         .map_or_else(RequestLimits::default, |s| s.settings.request_limits);
     // No clone of the request may live across the call: routing needs it unshared.
-    let path = req.path().to_owned();
+    let uri = req.uri().clone();
     let too_long = req
         .uri()
         .path_and_query()
         .is_some_and(|pq| pq.as_str().len() > MAX_URI_BYTES);
-    let expired = Arc::new(AtomicBool::new(false));
-    if has_body(&req) {
+    // Only requests with a body pay for a deadline on it.
+    let expired = has_body(&req).then(|| {
+        let expired = Arc::new(AtomicBool::new(false));
         let inner = req.take_payload();
         req.set_payload(Payload::Stream {
             payload: Box::pin(DeadlineBody {
@@ -100,7 +101,8 @@ where
                 finished: false,
             }),
         });
-    }
+        expired
+    });
     let response = if too_long {
         let answer = problem::protocol_error(
             StatusCode::URI_TOO_LONG,
@@ -120,7 +122,7 @@ where
                 Ok(response) => response?,
                 Err(_) => {
                     tracing::warn!(
-                        path,
+                        path = uri.path(),
                         limit_ms = limits.request_timeout.as_millis() as u64,
                         "a request ran past its time limit"
                     );
@@ -138,7 +140,7 @@ where
                     .into());
                 }
             };
-        if expired.load(Ordering::Relaxed) {
+        if expired.is_some_and(|e| e.load(Ordering::Relaxed)) {
             let answer = problem::protocol_error(
                 StatusCode::REQUEST_TIMEOUT,
                 format!(

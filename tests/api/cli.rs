@@ -137,15 +137,16 @@ fn seed_synthetic_on_postgres() {
     seed_synthetic(Backend::Postgres);
 }
 
-/// `byline serve --demo`, the README's run command, answers on the address it prints.
-#[actix_web::test]
-async fn serve_with_demo_prints_where_to_point_curl_and_answers_there() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
-        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
-        .current_dir(dir.path())
+/// Starts `serve` (a `byline serve …` command) in `dir` on the default database there, and
+/// answers the child with the URL on the first line of its banner that starts with `label`.
+fn spawn_serve(
+    mut serve: Command,
+    dir: &std::path::Path,
+    label: &str,
+) -> (std::process::Child, String) {
+    let mut child = serve
+        .current_dir(dir)
         .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "error")
         .stdout(Stdio::piped())
         .spawn()
         .expect("start byline serve");
@@ -159,13 +160,25 @@ async fn serve_with_demo_prints_where_to_point_curl_and_answers_there() {
     });
     let line = lines
         .iter()
-        .find(|line| line.trim_start().starts_with("REST:"))
-        .expect("serve prints a curl command");
+        .find(|line| line.trim_start().starts_with(label))
+        .expect("serve prints where it answers");
     let url = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
         .expect("a URL")
         .to_owned();
+    (child, url)
+}
+
+/// `byline serve --demo`, the README's run command, answers on the address it prints.
+#[actix_web::test]
+async fn serve_with_demo_prints_where_to_point_curl_and_answers_there() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_byline"));
+    serve
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .env("RUST_LOG", "error");
+    let (mut child, url) = spawn_serve(serve, dir.path(), "REST:");
     let body: serde_json::Value = reqwest::get(&url)
         .await
         .expect("request")
@@ -187,31 +200,12 @@ async fn serve_with_demo_prints_where_to_point_curl_and_answers_there() {
 async fn serve_logs_no_errors_for_bad_requests_and_stops_gracefully_on_sigterm() {
     use std::io::{Read as _, Write as _};
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_byline"));
+    serve
         .args(["serve", "--bind", "127.0.0.1:0", "--shutdown-drain", "1"])
-        .current_dir(dir.path())
-        .env_remove("DATABASE_URL")
         .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start byline serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let (sender, lines) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = sender.send(line);
-        }
-    });
-    let line = lines
-        .iter()
-        .find(|line| line.trim_start().starts_with("Health:"))
-        .expect("serve prints its address");
-    let ready_url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("a URL")
-        .to_owned();
+        .stderr(Stdio::piped());
+    let (mut child, ready_url) = spawn_serve(serve, dir.path(), "Health:");
     let address = ready_url
         .trim_start_matches("http://")
         .trim_end_matches("/readyz")
