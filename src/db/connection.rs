@@ -37,28 +37,41 @@ impl StatementCounter {
 }
 
 /// When a connection of the pool was last found lost: after a database restart every idle
-/// connection is dead, so for a while each one is tested before it is handed out.
+/// connection is dead, so for a while each one is tested before it is handed out. Read on
+/// every checkout, so an atomic (milliseconds since `base`) rather than a lock.
 #[derive(Clone)]
-pub struct LossClock(Arc<std::sync::Mutex<Option<Instant>>>);
+pub struct LossClock {
+    base: Instant,
+    /// Milliseconds after `base` until which connections are suspect; 0 when none was lost.
+    suspect_until: Arc<AtomicU64>,
+}
 
 /// How long after a lost connection the pool's connections are tested before use.
 const SUSPICION: Duration = Duration::from_secs(30);
 
 impl LossClock {
     fn new() -> Self {
-        LossClock(Arc::new(std::sync::Mutex::new(None)))
+        LossClock {
+            base: Instant::now(),
+            suspect_until: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    fn millis_now(&self) -> u64 {
+        u64::try_from(self.base.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
     fn record(&self) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+        let until = self
+            .millis_now()
+            .saturating_add(SUSPICION.as_millis() as u64);
+        self.suspect_until.store(until, Ordering::Relaxed);
     }
 
     /// Whether a connection was lost recently enough that others may be dead too.
     pub fn suspicious(&self) -> bool {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_some_and(|at| at.elapsed() < SUSPICION)
+        let until = self.suspect_until.load(Ordering::Relaxed);
+        until != 0 && self.millis_now() < until
     }
 }
 
