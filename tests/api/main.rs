@@ -15,6 +15,7 @@ mod health;
 mod metrics;
 mod migrations;
 mod pagination;
+mod private_postgres;
 mod rate_limits;
 mod relations;
 mod robustness;

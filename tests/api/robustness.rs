@@ -537,3 +537,146 @@ async fn a_graceful_shutdown_drains_first_and_finishes_requests_in_flight() {
     server.await.expect("server task").expect("server");
     assert!(client.get(format!("{base}/healthz")).send().await.is_err());
 }
+
+/// A server over a private PostgreSQL, with statements limited to `statement_timeout`.
+async fn app_over_private(
+    postgres: &crate::private_postgres::PrivatePostgres,
+    statement_timeout: Duration,
+) -> String {
+    let url: byline::config::DatabaseUrl = postgres.url().parse().expect("url");
+    let limits = byline::db::DbLimits {
+        statement_timeout: Some(statement_timeout),
+    };
+    let db = byline::db::Db::connect_with(&url, 4, limits).expect("connect");
+    db.migrate().expect("migrate");
+    let content = byline::service::ContentService::new(db);
+    crate::helpers::seed_taxonomy(&content).await;
+    let settings = byline::config::Settings {
+        bind: "127.0.0.1:0".into(),
+        database: url,
+        workers: Some(1),
+        ..byline::config::Settings::default()
+    };
+    let app = byline::startup::Application::build(settings, content).expect("bind");
+    let base = app.base_url();
+    actix_web::rt::spawn(app.run_until_stopped());
+    base
+}
+
+/// One answer of the poller: when (since the poll began), the status, and whether a
+/// 503 carried `Retry-After` and problem+json.
+type Answer = (Duration, u16, bool);
+
+/// GETs `url` every 20 ms until `stop` is set.
+fn poll(
+    url: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> actix_web::rt::task::JoinHandle<Vec<Answer>> {
+    actix_web::rt::spawn(async move {
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        let mut answers = Vec::new();
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            let at = started.elapsed();
+            if let Ok(response) = client.get(&url).send().await {
+                let status = response.status().as_u16();
+                let well_formed = status != 503
+                    || (response.headers().contains_key("retry-after")
+                        && response.headers()["content-type"] == "application/problem+json");
+                answers.push((at, status, well_formed));
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+        answers
+    })
+}
+
+#[actix_web::test]
+async fn postgres_restarted_under_the_server_answers_503_never_500_and_recovers() {
+    let Some(postgres) = crate::private_postgres::PrivatePostgres::start() else {
+        return;
+    };
+    let base = app_over_private(&postgres, Duration::from_secs(2)).await;
+    let client = reqwest::Client::new();
+    for _ in 0..8 {
+        let warm = client.get(format!("{base}/v1/articles")).send().await;
+        assert_eq!(warm.expect("warm").status(), 200);
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let poller = poll(format!("{base}/v1/articles?limit=3"), stop.clone());
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    let postgres = std::sync::Arc::new(postgres);
+    let restarting = postgres.clone();
+    let restart_started = Instant::now();
+    actix_web::rt::task::spawn_blocking(move || restarting.restart_immediately())
+        .await
+        .expect("restart");
+    let restart_took = restart_started.elapsed();
+    actix_web::rt::time::sleep(Duration::from_millis(1_500)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let answers = poller.await.expect("poller");
+    let statuses: Vec<u16> = answers.iter().map(|a| a.1).collect();
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "only 200 and 503: {statuses:?}"
+    );
+    assert!(
+        answers.iter().all(|a| a.2),
+        "every 503 is problem+json with Retry-After"
+    );
+    assert_eq!(statuses.last(), Some(&200), "{statuses:?}");
+    let failures = statuses.iter().filter(|s| **s == 503).count();
+    let last_failure = answers.iter().filter(|a| a.1 == 503).map(|a| a.0).max();
+    eprintln!(
+        "restart took {restart_took:?}; {} requests, {failures} × 503, last 503 at {last_failure:?} of the poll",
+        answers.len()
+    );
+}
+
+#[actix_web::test]
+async fn a_frozen_postgres_gets_a_bounded_503_and_readiness_says_so() {
+    let Some(postgres) = crate::private_postgres::PrivatePostgres::start() else {
+        return;
+    };
+    let base = app_over_private(&postgres, Duration::from_secs(1)).await;
+    let client = reqwest::Client::new();
+    let get = |path: &str| client.get(format!("{base}{path}")).send();
+    assert_eq!(get("/v1/articles").await.expect("read").status(), 200);
+    assert_eq!(get("/readyz").await.expect("ready").status(), 200);
+    postgres.freeze();
+    let started = Instant::now();
+    let read = get("/v1/articles").await.expect("read");
+    let read_took = started.elapsed();
+    assert_eq!(read.status(), 503);
+    assert!(read.headers().contains_key("retry-after"));
+    let started = Instant::now();
+    let ready = get("/readyz").await.expect("readyz");
+    let ready_took = started.elapsed();
+    assert_eq!(ready.status(), 503);
+    let problem: serde_json::Value = ready.json().await.expect("json");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("did not answer"),
+        "{problem}"
+    );
+    let started = Instant::now();
+    assert_eq!(get("/healthz").await.expect("healthz").status(), 200);
+    let health_took = started.elapsed();
+    eprintln!(
+        "frozen: read 503 after {read_took:?}, /readyz 503 after {ready_took:?}, /healthz 200 after {health_took:?}"
+    );
+    assert!(read_took < Duration::from_secs(10), "{read_took:?}");
+    assert!(ready_took < Duration::from_secs(3), "{ready_took:?}");
+    postgres.thaw();
+    let mut recovered = false;
+    for _ in 0..100 {
+        if get("/v1/articles").await.is_ok_and(|r| r.status() == 200) {
+            recovered = true;
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "reads recover once PostgreSQL answers again");
+}
