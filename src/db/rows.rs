@@ -93,6 +93,10 @@ pub struct ArticleRow {
     pub updated_at: NaiveDateTime,
     /// The API key that created the article (contributors may edit only their own drafts).
     pub created_by: Option<String>,
+    /// When the public could first see the article; `None` while it never could. Set by the
+    /// first change that finds it visible (time alone can make an article visible, but only a
+    /// change can take it away).
+    pub public_since: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

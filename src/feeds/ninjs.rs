@@ -277,10 +277,12 @@ pub fn article(article: &Article, publication: &Publication) -> Ninjs {
             .first_published_at
             .or(article.published_at)
             .map(rfc3339),
+        // Served only while visible: every time has come.
         version_created: rfc3339(change_time(
             article.updated_at,
             article.published_at,
             article.embargo_until,
+            chrono::NaiveDateTime::MAX,
         )),
         embargoed_until: article.embargo_until.map(rfc3339),
         pub_status: "usable",
@@ -323,6 +325,7 @@ pub fn withdrawal(w: &Withdrawal, publication: &Publication) -> Ninjs {
     let why = match w.reason {
         WithdrawalReason::Unpublished => "unpublished",
         WithdrawalReason::Archived => "archived",
+        WithdrawalReason::Held => "held",
         WithdrawalReason::Deleted => "deleted",
     };
     Ninjs {

@@ -152,6 +152,7 @@ pub fn prepare(
         created_at: now,
         updated_at: now,
         created_by: None,
+        public_since: None,
     };
     let position = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
     let bylines = refs

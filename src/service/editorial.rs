@@ -10,6 +10,7 @@ use super::{
     articles::{NewArticle, PreparedArticle, hydrate, prepare_checked, record_revision},
     outbox,
     validate::Checks,
+    visibility,
 };
 use crate::{
     auth::{Action, Caller},
@@ -424,7 +425,8 @@ impl ContentService {
                     require_edit(&caller, &old)?;
                 }
                 let expected = check_version(&old, if_match, guard.version_required)?;
-                let saved = change(conn, &old, now)?;
+                let mut saved = change(conn, &old, now)?;
+                saved.row.public_since = visibility::public_since(&old, now);
                 retire_old_slug(conn, &old, &saved.row.slug, now)?;
                 save(conn, &saved, expected, &caller, now)?;
                 outbox::article_changed(conn, Some(&old), Some(&saved.row), now)?;
@@ -510,7 +512,8 @@ impl ContentService {
                 require_edit(&caller, &old)?;
                 check_version(&old, if_match, false)?;
                 let now = domain::now();
-                if old.first_published_at.is_some() {
+                // Only an article the public saw leaves a tombstone (410 and a kill notice).
+                if visibility::public_since(&old, now).is_some() {
                     editorial::insert_tombstone(
                         conn,
                         &TombstoneRow {
@@ -585,7 +588,9 @@ impl ContentService {
                 for row in editorial::due_scheduled(conn, now)? {
                     let expected = row.version;
                     let publish_at = row.publish_at;
+                    let public_since = visibility::public_since(&row, now);
                     let mut saved = current(conn, row)?;
+                    saved.row.public_since = public_since;
                     saved.row.status = ArticleStatus::Published.as_str().to_owned();
                     saved.row.published_at = publish_at.or(saved.row.published_at);
                     saved.row.first_published_at =
@@ -618,11 +623,8 @@ impl ContentService {
             Err(_) => {}
         }
         let gone = || AppError::new(ErrorKind::Gone, "this article has been withdrawn");
-        let withdrawn = |row: &ArticleRow| {
-            row.first_published_at.is_some()
-                && (row.status == ArticleStatus::Draft.as_str()
-                    || row.status == ArticleStatus::Archived.as_str())
-        };
+        let now = domain::now();
+        let withdrawn = move |row: &ArticleRow| visibility::row_is_retired(row, now);
         let verdict = self
             .db
             .read(move |conn| {

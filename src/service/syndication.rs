@@ -5,14 +5,13 @@
 //! never served before their time, not even as notices.
 
 use chrono::NaiveDateTime;
-use diesel::{dsl, prelude::*};
+use diesel::prelude::*;
 
 use super::{ContentService, articles::hydrate, visibility};
 use crate::{
     db::{
         queries::{self, articles::Keyset},
         rows::{ArticleRow, TombstoneRow},
-        schema::articles,
     },
     domain::{
         self,
@@ -25,17 +24,6 @@ use crate::{
 /// The sort name cursors of the change stream carry.
 const CHANGES: &str = "changes";
 
-/// An article that was out and was withdrawn: status `draft` (unpublished) or `archived`
-/// after a first publication. The public API answers 410 Gone for the same articles.
-#[dsl::auto_type]
-pub fn withdrawn() -> _ {
-    let draft: &'static str = "draft";
-    let archived: &'static str = "archived";
-    articles::first_published_at
-        .is_not_null()
-        .and(articles::status.eq(draft).or(articles::status.eq(archived)))
-}
-
 /// Why an article is no longer available.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WithdrawalReason {
@@ -43,6 +31,8 @@ pub enum WithdrawalReason {
     Unpublished,
     Archived,
     Deleted,
+    /// Put back under an embargo or a later schedule: it may come back then.
+    Held,
 }
 
 /// A kill notice: which article to take down, and when it was withdrawn.
@@ -72,7 +62,13 @@ impl Change {
     /// Where the change sits in the stream.
     pub fn changed_at(&self) -> NaiveDateTime {
         match self {
-            Change::Published(a) => change_time(a.updated_at, a.published_at, a.embargo_until),
+            // A visible article's times have all come, so no `now` is needed.
+            Change::Published(a) => change_time(
+                a.updated_at,
+                a.published_at,
+                a.embargo_until,
+                NaiveDateTime::MAX,
+            ),
             Change::Withdrawn(w) => w.at,
         }
     }
@@ -88,15 +84,19 @@ impl Change {
 }
 
 /// The same as `queries::syndication::change_time`, from values already loaded: the latest of
-/// the last edit, the publication time and the embargo's end.
+/// the last edit, and the publication time and the embargo's end that have come by `now` (a
+/// time still ahead is no change yet: a withdrawal under a future embargo is a change at its
+/// edit, not at the embargo's end).
 pub fn change_time(
     updated_at: NaiveDateTime,
     published_at: Option<NaiveDateTime>,
     embargo_until: Option<NaiveDateTime>,
+    now: NaiveDateTime,
 ) -> NaiveDateTime {
     [published_at, embargo_until]
         .into_iter()
         .flatten()
+        .filter(|t| *t <= now)
         .fold(updated_at, NaiveDateTime::max)
 }
 
@@ -111,15 +111,17 @@ pub struct ChangePage {
     pub has_more: bool,
 }
 
-fn withdrawal_of_row(row: &ArticleRow) -> Withdrawal {
+fn withdrawal_of_row(row: &ArticleRow, now: NaiveDateTime) -> Withdrawal {
     let reason = if row.status == ArticleStatus::Archived.as_str() {
         WithdrawalReason::Archived
-    } else {
+    } else if row.status == ArticleStatus::Draft.as_str() {
         WithdrawalReason::Unpublished
+    } else {
+        WithdrawalReason::Held
     };
     Withdrawal {
         id: row.id.clone(),
-        at: change_time(row.updated_at, row.published_at, row.embargo_until),
+        at: change_time(row.updated_at, row.published_at, row.embargo_until, now),
         reason,
     }
 }
@@ -130,12 +132,6 @@ fn withdrawal_of_tombstone(row: TombstoneRow) -> Withdrawal {
         at: row.deleted_at,
         reason: WithdrawalReason::Deleted,
     }
-}
-
-/// A row the stream query returned is either visible or withdrawn, never both: withdrawn
-/// articles are drafts or archived, which the visibility rule never lets through.
-fn is_withdrawn_row(row: &ArticleRow) -> bool {
-    row.status == ArticleStatus::Draft.as_str() || row.status == ArticleStatus::Archived.as_str()
 }
 
 impl ContentService {
@@ -164,10 +160,11 @@ impl ContentService {
         let fetch = i64::from(limit) + 1;
         self.db
             .read(move |conn| {
-                let shown = Box::new(visibility::public_at(now).or(withdrawn()));
+                let shown = Box::new(visibility::public_at(now).or(visibility::withdrawn_at(now)));
                 let rows = queries::syndication::changed_articles(
                     conn,
                     shown,
+                    now,
                     after.clone(),
                     since,
                     until,
@@ -182,7 +179,7 @@ impl ContentService {
                 }
                 let key = |e: &Entry| match e {
                     Entry::Visible(r) => (
-                        change_time(r.updated_at, r.published_at, r.embargo_until),
+                        change_time(r.updated_at, r.published_at, r.embargo_until, now),
                         r.id.clone(),
                     ),
                     Entry::Gone(w) => (w.at, w.id.clone()),
@@ -190,8 +187,9 @@ impl ContentService {
                 let mut entries: Vec<Entry> = rows
                     .into_iter()
                     .map(|r| {
-                        if is_withdrawn_row(&r) {
-                            Entry::Gone(withdrawal_of_row(&r))
+                        // A row here is either public or withdrawn, never both.
+                        if !visibility::row_is_public(&r, now) {
+                            Entry::Gone(withdrawal_of_row(&r, now))
                         } else {
                             Entry::Visible(Box::new(r))
                         }
@@ -252,9 +250,11 @@ impl ContentService {
                         .ok_or_else(|| AppError::internal("hydrate lost the article"))?;
                     return Ok(Change::Published(Box::new(article)));
                 }
-                let gone = Some(Box::new(withdrawn()) as queries::articles::ArticlePredicate);
+                let gone =
+                    Some(Box::new(visibility::withdrawn_at(now))
+                        as queries::articles::ArticlePredicate);
                 if let Some(row) = queries::articles::find_by_id(conn, gone, &id)? {
-                    return Ok(Change::Withdrawn(withdrawal_of_row(&row)));
+                    return Ok(Change::Withdrawn(withdrawal_of_row(&row, now)));
                 }
                 if let Some(tombstone) = queries::syndication::tombstone(conn, &id)? {
                     return Ok(Change::Withdrawn(withdrawal_of_tombstone(tombstone)));
@@ -276,10 +276,14 @@ mod tests {
     }
 
     #[test]
-    fn change_time_is_the_latest_of_edit_publication_and_embargo() {
-        assert_eq!(change_time(t(5), None, None), t(5));
-        assert_eq!(change_time(t(5), Some(t(7)), None), t(7));
-        assert_eq!(change_time(t(5), Some(t(3)), Some(t(9))), t(9));
-        assert_eq!(change_time(t(9), Some(t(3)), Some(t(4))), t(9));
+    fn change_time_is_the_latest_of_edit_publication_and_embargo_that_have_come() {
+        let now = t(12);
+        assert_eq!(change_time(t(5), None, None, now), t(5));
+        assert_eq!(change_time(t(5), Some(t(7)), None, now), t(7));
+        assert_eq!(change_time(t(5), Some(t(3)), Some(t(9)), now), t(9));
+        assert_eq!(change_time(t(9), Some(t(3)), Some(t(4)), now), t(9));
+        // Ahead of `now`: not a change yet.
+        assert_eq!(change_time(t(5), Some(t(3)), Some(t(20)), now), t(5));
+        assert_eq!(change_time(t(5), Some(t(20)), None, now), t(5));
     }
 }

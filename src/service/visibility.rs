@@ -50,6 +50,47 @@ pub fn public_from(
     Some(embargo_until.map_or(published_at, |e| e.max(published_at)))
 }
 
+/// Whether the public can see `row` at `now` (the Rust form of [`public_at`]).
+pub fn row_is_public(row: &crate::db::rows::ArticleRow, now: NaiveDateTime) -> bool {
+    public_from(&row.status, row.published_at, row.embargo_until).is_some_and(|t| t <= now)
+}
+
+/// When the public first saw `old`, as known once a change loads it at `now`: what was
+/// recorded, or, if it is visible right now, the moment it became so. Time alone can make an
+/// article visible, but only a change can take it away, so asking at every change misses
+/// nothing.
+pub fn public_since(
+    old: &crate::db::rows::ArticleRow,
+    now: NaiveDateTime,
+) -> Option<NaiveDateTime> {
+    old.public_since.or_else(|| {
+        row_is_public(old, now)
+            .then(|| public_from(&old.status, old.published_at, old.embargo_until))
+            .flatten()
+    })
+}
+
+/// An article the public saw and no longer sees (unpublished, archived, put back under an
+/// embargo or a later schedule): it answers 410 Gone and partners get a kill notice. One the
+/// public never saw is simply not found.
+#[dsl::auto_type]
+pub fn withdrawn_at(now: NaiveDateTime) -> _ {
+    let public: public_at = public_at(now);
+    articles::public_since.is_not_null().and(dsl::not(public))
+}
+
+/// [`withdrawn_at`] for one row in Rust.
+pub fn row_is_withdrawn(row: &crate::db::rows::ArticleRow, now: NaiveDateTime) -> bool {
+    row.public_since.is_some() && !row_is_public(row, now)
+}
+
+/// Withdrawn for good: unpublished or archived after the public saw it, so the public API
+/// answers 410 Gone. One merely held back (a new embargo or a later schedule) answers 404
+/// until its time, though partners get a kill notice for it at once.
+pub fn row_is_retired(row: &crate::db::rows::ArticleRow, now: NaiveDateTime) -> bool {
+    row_is_withdrawn(row, now) && (row.status == "draft" || row.status == "archived")
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{Duration, NaiveDate};

@@ -172,8 +172,10 @@ pub async fn seed_visibility_cases(content: &ContentService) -> Vec<(String, Str
             "hidden-archived",
             false,
             Box::new(move |r| {
+                // Out for a while, then archived: the public saw it.
                 r.status = "archived".into();
                 r.published_at = Some(now - h(30));
+                r.public_since = r.published_at;
             }),
         ),
     ];

@@ -806,3 +806,130 @@ on_both_backends_with!(
         }
     }
 );
+
+/// The partner stream as `(uri, pubStatus)` pairs, walked from the start.
+async fn stream_statuses(app: &TestApp, partner: &str) -> BTreeMap<String, String> {
+    let (items, _) = walk(app, partner, 100).await;
+    items
+        .iter()
+        .map(|i| {
+            (
+                i["uri"].as_str().expect("uri").to_owned(),
+                i["pubStatus"].as_str().expect("pubStatus").to_owned(),
+            )
+        })
+        .collect()
+}
+
+on_both_backends_with!(
+    an_article_the_public_never_saw_is_not_found_and_never_reaches_partners,
+    no_settling,
+    |app| {
+        app.seed_taxonomy().await;
+        let editor = editor(&app.content).await;
+        let partner = key(&app.content, Role::Partner).await;
+        let later = domain::now() + Duration::hours(6);
+        // Published under an embargo, then withdrawn in each way before the embargo lifted.
+        let mut ids = Vec::new();
+        for (slug, withdraw) in [
+            ("never-seen-unpublished", Some(Transition::Unpublish)),
+            ("never-seen-archived", Some(Transition::Archive)),
+            ("never-seen-deleted", None),
+        ] {
+            let created = publish(&app.content, slug, 1, |a| a.embargo_until = Some(later)).await;
+            assert!(created.first_published_at.is_some(), "{slug}: published");
+            match withdraw {
+                Some(transition) => {
+                    app.content
+                        .transition_article(&editor, &created.id, transition, None)
+                        .await
+                        .expect("withdraw");
+                }
+                None => app
+                    .content
+                    .delete_article(&editor, &created.id, None)
+                    .await
+                    .expect("delete"),
+            }
+            ids.push((slug, created.id));
+        }
+        let stream = stream_statuses(&app, &partner).await;
+        for (slug, id) in &ids {
+            for path in [format!("/v1/articles/{slug}"), format!("/v1/articles/{id}")] {
+                let status = app.get(&path).await.status().as_u16();
+                assert_eq!(status, 404, "{path}: the public never saw it");
+            }
+            assert!(
+                !stream.contains_key(&uri(id)),
+                "{slug} in the stream: {stream:?}"
+            );
+            json_as(
+                &app,
+                &partner,
+                &format!("/syndication/v1/articles/{id}"),
+                404,
+            )
+            .await;
+        }
+    }
+);
+
+on_both_backends_with!(
+    partners_hear_of_every_withdrawal_at_once,
+    no_settling,
+    |app| {
+        app.seed_taxonomy().await;
+        let editor = editor(&app.content).await;
+        let partner = key(&app.content, Role::Partner).await;
+        let later = domain::now() + Duration::hours(6);
+        let transition = |id: String, t: Transition| {
+            let (content, editor) = (app.content.clone(), editor.clone());
+            async move {
+                content
+                    .transition_article(&editor, &id, t, None)
+                    .await
+                    .expect("transition")
+            }
+        };
+        // Out, then put back under an embargo: partners must take it down now.
+        let held = publish(&app.content, "held-back", 2, |_| {}).await;
+        assert_eq!(
+            stream_statuses(&app, &partner).await[&uri(&held.id)],
+            "usable"
+        );
+        transition(held.id.clone(), Transition::Embargo(Some(later))).await;
+        assert_eq!(
+            stream_statuses(&app, &partner)
+                .await
+                .get(&uri(&held.id))
+                .map(String::as_str),
+            Some("canceled"),
+            "a re-embargo withdraws at once"
+        );
+        // Out, rescheduled for later, then archived: the notice comes now, not at that time.
+        let moved = publish(&app.content, "moved-then-archived", 2, |_| {}).await;
+        transition(moved.id.clone(), Transition::Unpublish).await;
+        transition(moved.id.clone(), Transition::Schedule(later)).await;
+        transition(moved.id.clone(), Transition::Archive).await;
+        let stream = stream_statuses(&app, &partner).await;
+        assert_eq!(
+            stream.get(&uri(&moved.id)).map(String::as_str),
+            Some("canceled"),
+            "{stream:?}"
+        );
+        let one = json_as(
+            &app,
+            &partner,
+            &format!("/syndication/v1/articles/{}", moved.id),
+            200,
+        )
+        .await;
+        assert_eq!(one["pubStatus"], "canceled");
+        // The public API: gone for good answers 410; merely held back answers 404.
+        assert_eq!(
+            app.get("/v1/articles/moved-then-archived").await.status(),
+            410
+        );
+        assert_eq!(app.get("/v1/articles/held-back").await.status(), 404);
+    }
+);

@@ -42,6 +42,16 @@ pub async fn insert_raw(
     };
     let mut prepared = prepare(article(slug, now), refs, now).expect("valid article");
     tweak(&mut prepared.row);
+    // A row described as first published with no later embargo, and withdrawn since, was
+    // seen by the public (the rule migration 000007 backfills by).
+    let row = &mut prepared.row;
+    if row.public_since.is_none()
+        && (row.status == "draft" || row.status == "archived")
+        && let Some(first) = row.first_published_at
+        && row.embargo_until.is_none_or(|e| e <= first)
+    {
+        row.public_since = Some(first);
+    }
     let id = prepared.row.id.clone();
     content
         .db()

@@ -113,12 +113,13 @@ pub fn links_published_since(
         .load(conn)
 }
 
-/// When an article last changed for a reader outside: the latest of its last edit, its
-/// publication time and its embargo's end. A scheduled article or a lifting embargo is a
-/// change even though no one wrote anything then. `service::syndication::change_time`
-/// computes the same from a row.
+/// When an article last changed for a reader outside, as of `now`: the latest of its last
+/// edit, and its publication time and its embargo's end once they have come. A scheduled
+/// article or a lifting embargo is a change even though no one wrote anything then; a time
+/// still ahead is not (a withdrawal under a future embargo is a change at its edit).
+/// `service::syndication::change_time` computes the same from a row.
 #[dsl::auto_type]
-pub fn change_time() -> _ {
+pub fn change_time(now: NaiveDateTime) -> _ {
     let embargo: dsl::AssumeNotNull<articles::embargo_until> =
         articles::embargo_until.assume_not_null();
     let published: dsl::AssumeNotNull<articles::published_at> =
@@ -127,13 +128,20 @@ pub fn change_time() -> _ {
         articles::embargo_until
             .is_not_null()
             .and(embargo.ge(articles::updated_at))
-            .and(articles::published_at.is_null().or(embargo.ge(published))),
+            .and(embargo.le(now))
+            .and(
+                articles::published_at
+                    .is_null()
+                    .or(embargo.ge(published))
+                    .or(published.gt(now)),
+            ),
         embargo,
     )
     .when(
         articles::published_at
             .is_not_null()
-            .and(published.ge(articles::updated_at)),
+            .and(published.ge(articles::updated_at))
+            .and(published.le(now)),
         published,
     )
     .otherwise(articles::updated_at)
@@ -144,6 +152,7 @@ pub fn change_time() -> _ {
 pub fn changed_articles(
     conn: &mut DbConnection,
     shown: ArticlePredicate,
+    now: NaiveDateTime,
     after: Option<Keyset>,
     since: Option<NaiveDateTime>,
     until: NaiveDateTime,
@@ -152,20 +161,20 @@ pub fn changed_articles(
     let mut query = articles::table
         .select(ArticleRow::as_select())
         .filter(shown)
-        .filter(change_time().le(until))
+        .filter(change_time(now).le(until))
         .into_boxed::<MultiBackend>();
     if let Some(since) = since {
-        query = query.filter(change_time().ge(since));
+        query = query.filter(change_time(now).ge(since));
     }
     if let Some(k) = after {
         query = query.filter(
-            change_time()
+            change_time(now)
                 .gt(k.time)
-                .or(change_time().eq(k.time).and(articles::id.gt(k.id))),
+                .or(change_time(now).eq(k.time).and(articles::id.gt(k.id))),
         );
     }
     query
-        .order((change_time().asc(), articles::id.asc()))
+        .order((change_time(now).asc(), articles::id.asc()))
         .limit(fetch)
         .load(conn)
 }
