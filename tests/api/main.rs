@@ -25,4 +25,5 @@ mod seed;
 mod syndication;
 mod taxonomy_api;
 mod visibility;
+mod visibility_fuzz;
 mod webhooks;
