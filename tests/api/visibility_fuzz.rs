@@ -16,11 +16,9 @@
 //!
 //! The seed is fixed and printed; `BYLINE_FUZZ_SEED=<u64>` replays another one.
 //!
-//! `BYLINE_FUZZ_TOLERATE_KNOWN_BUGS=1` exists only until the fix of the two known integrity
-//! bugs lands, and will then be removed. It turns exactly those mismatches into warnings
-//! (printed once each), so the rest of the checks can run against the code as it is:
-//! never-public articles treated as withdrawn (410s, `canceled` notices), and kill notices
-//! missing while a future embargo or publication time holds a withdrawn article.
+//! Mismatches carry a class naming the two integrity bugs this test was written to catch
+//! (never-public articles treated as withdrawn; kill notices late while a future embargo or
+//! publication time holds a withdrawn article), fixed by `articles.public_since`.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -50,10 +48,6 @@ const TAGS: [&str; 3] = ["eu", "brussels", "budget"];
 const FEED_FORMATS: [&str; 3] = ["rss.xml", "atom.xml", "feed.json"];
 /// `Settings::site_url` and `article_url_template` as the test server has them.
 const SITE: &str = "https://example.com";
-
-fn tolerating_known_bugs() -> bool {
-    std::env::var("BYLINE_FUZZ_TOLERATE_KNOWN_BUGS").is_ok_and(|v| v == "1")
-}
 
 fn seed() -> u64 {
     match std::env::var("BYLINE_FUZZ_SEED") {
@@ -266,12 +260,12 @@ fn global_id(id: &str) -> String {
 /// What kind of mismatch a check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Class {
-    /// Anything not known: always a failure.
+    /// Any other mismatch.
     Finding,
-    /// Known bug 1: an article the public never saw is treated as withdrawn (410 Gone, a
+    /// Former bug 1: an article the public never saw is treated as withdrawn (410 Gone, a
     /// `canceled` notice in the partner stream).
     NeverPublicTreatedAsWithdrawn,
-    /// Known bug 2: a withdrawal of an article the public saw reaches the partner stream late
+    /// Former bug 2: a withdrawal of an article the public saw reaches the partner stream late
     /// or never, while a future embargo or publication time holds the article (re-embargoed or
     /// rescheduled, then perhaps unpublished or archived). A missing notice in any other
     /// circumstance is a `Finding`.
@@ -279,11 +273,7 @@ enum Class {
 }
 
 struct Report {
-    tolerate: bool,
     failures: Vec<String>,
-    /// Tolerated mismatches already printed (without their step), so each is printed once.
-    warned: BTreeSet<String>,
-    tolerated: BTreeMap<Class, usize>,
 }
 
 impl Report {
@@ -299,18 +289,7 @@ impl Report {
         let who = article.map(Article::describe).unwrap_or_default();
         let message =
             format!("step {step}: {surface}: expected {expected}, got {got}\n      {who}");
-        if class != Class::Finding && self.tolerate {
-            *self.tolerated.entry(class).or_default() += 1;
-            let key = format!(
-                "{class:?}|{surface}|{}|{expected}|{got}",
-                article.map_or(0, |a| a.n)
-            );
-            if self.warned.insert(key) {
-                eprintln!("warning (known bug, {class:?}): {message}");
-            }
-        } else {
-            self.failures.push(format!("[{class:?}] {message}"));
-        }
+        self.failures.push(format!("[{class:?}] {message}"));
     }
 }
 
@@ -1709,11 +1688,9 @@ impl World {
 async fn run(app: TestApp) {
     let started = Instant::now();
     let seed = seed();
-    let tolerate = tolerating_known_bugs();
     eprintln!(
-        "visibility fuzz on {:?}: seed {seed}, {STEPS} steps, known bugs {}",
-        app.backend,
-        if tolerate { "tolerated" } else { "fail" }
+        "visibility fuzz on {:?}: seed {seed}, {STEPS} steps",
+        app.backend
     );
     app.seed_taxonomy().await;
     let (_, admin) = app
@@ -1739,10 +1716,7 @@ async fn run(app: TestApp) {
     let mut world = World {
         articles: Vec::new(),
         report: Report {
-            tolerate,
             failures: Vec::new(),
-            warned: BTreeSet::new(),
-            tolerated: BTreeMap::new(),
         },
         step: 0,
         partner: BTreeMap::new(),
@@ -1773,7 +1747,7 @@ async fn run(app: TestApp) {
         "visibility fuzz on {:?} done in {:.1?}: {} articles ({visible} visible, {withdrawn} \
          withdrawn, {} never public at the end; {ever} ever visible); transitions done {:?}, \
          refused {:?}; withdrawals {:?}, never-public withdrawals {}; {} sweeps, {} responses \
-         scanned; known-bug mismatches tolerated: {:?}",
+         scanned",
         app.backend,
         started.elapsed(),
         world.articles.len(),
@@ -1784,7 +1758,6 @@ async fn run(app: TestApp) {
         s.never_public_withdrawals,
         s.sweeps,
         s.requests_checked,
-        world.report.tolerated,
     );
     // The run is only worth something if it went through the interesting histories; another
     // seed may not, and then says so here.
