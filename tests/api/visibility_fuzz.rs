@@ -128,7 +128,7 @@ impl Article {
     }
 
     /// Held back by a time still to come (an embargo, or a publication time moved later):
-    /// the circumstance of known bug 2, whose kill notices wait for that time or never come.
+    /// the circumstance of former bug 2, whose kill notices waited for that time or never came.
     fn held_for_later(&self) -> bool {
         !self.deleted && (self.embargoed || self.published == Some(When::Future))
     }
