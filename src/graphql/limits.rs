@@ -14,6 +14,13 @@ use async_graphql::{
 };
 
 pub const MAX_ROOT_FIELDS: usize = 20;
+/// How deeply ordinary fields may nest (introspection is counted on its own).
+pub const MAX_DEPTH: usize = 12;
+/// How deeply the introspection fields `__schema` and `__type` may nest: the standard
+/// introspection queries (graphql-js, GraphiQL, graphql-core) reach 14, because `TypeRef`
+/// follows `ofType` nine deep. Introspection types lead to no ordinary field, so this opens no
+/// way round [`MAX_DEPTH`].
+pub const MAX_INTROSPECTION_DEPTH: usize = 20;
 pub const MAX_ALIASES: usize = 30;
 /// Fields once every fragment is expanded; far above any real page query.
 pub const MAX_EXPANDED_FIELDS: usize = 5_000;
@@ -40,14 +47,21 @@ struct Size {
     fields: usize,
     aliases: usize,
     introspects: bool,
+    /// Deepest nesting of ordinary fields (`__typename` does not count, as in async-graphql).
+    depth: usize,
+    /// Deepest nesting under `__schema` or `__type`, counting those.
+    introspection_depth: usize,
 }
 
 impl Size {
+    /// Two sets of selections at the same level.
     fn add(self, other: Size) -> Size {
         Size {
             fields: self.fields.saturating_add(other.fields),
             aliases: self.aliases.saturating_add(other.aliases),
             introspects: self.introspects || other.introspects,
+            depth: self.depth.max(other.depth),
+            introspection_depth: self.introspection_depth.max(other.introspection_depth),
         }
     }
 }
@@ -62,6 +76,8 @@ const HUGE: Size = Size {
     fields: usize::MAX,
     aliases: usize::MAX,
     introspects: false,
+    depth: usize::MAX,
+    introspection_depth: usize::MAX,
 };
 
 impl Measure<'_> {
@@ -86,12 +102,26 @@ impl Measure<'_> {
             let size = match &item.node {
                 Selection::Field(field) => {
                     let name = field.node.name.node.as_str();
-                    let own = Size {
-                        fields: 1,
-                        aliases: usize::from(field.node.alias.is_some()),
-                        introspects: name == "__schema" || name == "__type",
-                    };
-                    own.add(self.set(&field.node.selection_set.node))
+                    let introspection = name == "__schema" || name == "__type";
+                    let inner = self.set(&field.node.selection_set.node);
+                    let below = inner.depth.max(inner.introspection_depth);
+                    Size {
+                        fields: inner.fields.saturating_add(1),
+                        aliases: inner
+                            .aliases
+                            .saturating_add(usize::from(field.node.alias.is_some())),
+                        introspects: introspection || inner.introspects,
+                        depth: match name {
+                            _ if introspection => 0,
+                            "__typename" => 0,
+                            _ => inner.depth.saturating_add(1),
+                        },
+                        introspection_depth: if introspection {
+                            below.saturating_add(1)
+                        } else {
+                            inner.introspection_depth
+                        },
+                    }
                 }
                 Selection::InlineFragment(fragment) => self.set(&fragment.node.selection_set.node),
                 Selection::FragmentSpread(spread) => {
@@ -150,6 +180,18 @@ fn check(document: &ExecutableDocument, introspection: bool) -> ServerResult<()>
         if size.fields > MAX_EXPANDED_FIELDS {
             return Err(refused(format!(
                 "the query expands to more than {MAX_EXPANDED_FIELDS} fields"
+            )));
+        }
+        if size.depth > MAX_DEPTH {
+            return Err(refused(format!(
+                "Query is nested too deep: fields nest {} levels; at most {MAX_DEPTH} are allowed",
+                size.depth
+            )));
+        }
+        if size.introspection_depth > MAX_INTROSPECTION_DEPTH {
+            return Err(refused(format!(
+                "Query is nested too deep: introspection nests {} levels; at most {MAX_INTROSPECTION_DEPTH} are allowed",
+                size.introspection_depth
             )));
         }
         if size.aliases > MAX_ALIASES {

@@ -30,7 +30,7 @@ pub struct MutationRoot(mutation::ContentMutation, webhooks::WebhookMutation);
 
 pub type BylineSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-pub const MAX_DEPTH: usize = 12;
+pub use limits::MAX_DEPTH;
 pub const MAX_COMPLEXITY: usize = 2_500;
 /// Largest request body accepted at `POST /graphql`.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -45,7 +45,7 @@ pub fn build_schema(content: ContentService, introspection: bool) -> BylineSchem
         EmptySubscription,
     )
     .data(content)
-    .limit_depth(MAX_DEPTH)
+    // Depth is checked by `limits::ShapeLimits`, which counts introspection on its own.
     .limit_complexity(MAX_COMPLEXITY)
     .limit_recursive_depth(64)
     .limit_directives(8)

@@ -1480,3 +1480,63 @@ async fn get_graphql_runs_the_operation_named_by_operation_name() {
         .await;
     assert_eq!(data(&body), &json!({ "b": "QueryRoot" }));
 }
+
+/// graphql-js 16's `getIntrospectionQuery({ descriptions, specifiedByUrl, directiveIsRepeatable,
+/// schemaDescription, inputValueDeprecation })`, as GraphiQL and codegen tools send it.
+const STANDARD_INTROSPECTION: &str = include_str!("queries/introspection-graphql-js-16.graphql");
+
+/// Every named type `schema/schema.graphql` defines.
+fn sdl_type_names() -> std::collections::BTreeSet<String> {
+    let sdl = include_str!("../../schema/schema.graphql");
+    sdl.lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            match words.next()? {
+                "type" | "input" | "enum" | "scalar" | "union" | "interface" => words
+                    .next()
+                    .map(|name| name.trim_end_matches('{').to_owned()),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_standard_introspection_queries_pass_the_limits() {
+    let app = sqlite_app().await;
+    // With and without `inputValueDeprecation` (graphql-js's option; graphql-core sends the
+    // shorter form).
+    let without_input_deprecation = STANDARD_INTROSPECTION
+        .replace("args(includeDeprecated: true)", "args")
+        .replace("inputFields(includeDeprecated: true)", "inputFields")
+        .replace(
+            "  defaultValue\n  isDeprecated\n  deprecationReason\n",
+            "  defaultValue\n",
+        );
+    for text in [STANDARD_INTROSPECTION.to_owned(), without_input_deprecation] {
+        let response = query(&app, &text).await;
+        let schema = &data(&response)["__schema"];
+        assert_eq!(schema["queryType"]["name"], "QueryRoot");
+        let served: std::collections::BTreeSet<String> = schema["types"]
+            .as_array()
+            .expect("types")
+            .iter()
+            .filter_map(|t| t["name"].as_str().map(str::to_owned))
+            .collect();
+        let missing: Vec<_> = sdl_type_names().difference(&served).cloned().collect();
+        assert!(
+            missing.is_empty(),
+            "types of schema.graphql not introspected: {missing:?}"
+        );
+    }
+    // Counting introspection on its own opens no way round the depth limit for content.
+    let response = query(
+        &app,
+        &format!(
+            "{{ __typename {} }}",
+            &nested_query(13)[1..nested_query(13).len() - 1]
+        ),
+    )
+    .await;
+    assert!(message(bad_input(&response)).contains("deep"), "{response}");
+}
