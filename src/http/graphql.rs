@@ -93,6 +93,14 @@ pub async fn graphql_post(
         }
         body.extend_from_slice(&chunk);
     }
+    // A GraphQL-over-HTTP body is one JSON object (Byline does not batch): serde would also
+    // read a struct from an array by position, so `["{ __typename }"]` would run.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return request_error(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "the body must be one JSON object {\"query\": …, \"variables\": …}; batches are not supported",
+        );
+    }
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(e) => {

@@ -1540,3 +1540,32 @@ async fn the_standard_introspection_queries_pass_the_limits() {
     .await;
     assert!(message(bad_input(&response)).contains("deep"), "{response}");
 }
+
+#[actix_web::test]
+async fn a_body_that_is_not_one_json_object_is_a_400() {
+    let app = sqlite_app().await;
+    for body in [
+        "[]",
+        r#"["{ __typename }"]"#,
+        r#"[{"query": "{ __typename }"}]"#,
+        "\"{ __typename }\"",
+        "42",
+    ] {
+        let response = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status().as_u16(), 400, "{body}");
+        let answer: Value = response.json().await.expect("json");
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{body}"
+        );
+    }
+    let ok = query(&app, "{ __typename }").await;
+    assert_eq!(data(&ok)["__typename"], "QueryRoot");
+}
