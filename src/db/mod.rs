@@ -147,8 +147,7 @@ impl Db {
             return Ok(conn);
         }
         for _ in 0..=self.pool.max_size() {
-            if diesel::connection::SimpleConnection::batch_execute(&mut **conn, "SELECT 1").is_ok()
-            {
+            if r2d2::ManageConnection::is_valid(&self.manager, &mut conn).is_ok() {
                 return Ok(conn);
             }
             conn.discard();
@@ -287,6 +286,7 @@ impl Db {
     }
 }
 
-fn first_line(s: &str) -> &str {
+/// The first line of an error message, trimmed: driver errors run over several lines.
+pub(crate) fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s).trim()
 }

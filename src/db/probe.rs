@@ -9,7 +9,10 @@ use std::{
 
 use diesel::connection::SimpleConnection;
 
-use super::connection::{ConnectionManager, ManagedConnection};
+use super::{
+    connection::{ConnectionManager, ManagedConnection},
+    first_line,
+};
 
 /// What one probe found.
 #[derive(Debug, Clone)]
@@ -84,8 +87,4 @@ impl Probe {
         *slot = Some(conn);
         Ok(())
     }
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s).trim()
 }

@@ -85,8 +85,7 @@ where
         .map_or_else(RequestLimits::default, |s| s.settings.request_limits);
     // No clone of the request may live across the call: routing needs it unshared.
     let uri = req.uri().clone();
-    let too_long = req
-        .uri()
+    let too_long = uri
         .path_and_query()
         .is_some_and(|pq| pq.as_str().len() > MAX_URI_BYTES);
     // Only requests with a body pay for a deadline on it.

@@ -882,7 +882,18 @@ async fn a_body_over_64_kib_is_refused_with_413() {
 #[actix_web::test]
 async fn a_body_that_is_not_json_is_refused_with_400() {
     let app = sqlite_app().await;
-    for body in ["{ articles { edges { cursor } } }", "not json at all", ""] {
+    // Also JSON that is not one object: an array (serde would read a request from it by
+    // position), a batch (not supported), a string, a number.
+    for body in [
+        "{ articles { edges { cursor } } }",
+        "not json at all",
+        "",
+        "[]",
+        r#"["{ __typename }"]"#,
+        r#"[{"query": "{ __typename }"}]"#,
+        "\"{ __typename }\"",
+        "42",
+    ] {
         let response = app
             .client
             .post(format!("{}/graphql", app.base))
@@ -1539,33 +1550,4 @@ async fn the_standard_introspection_queries_pass_the_limits() {
     )
     .await;
     assert!(message(bad_input(&response)).contains("deep"), "{response}");
-}
-
-#[actix_web::test]
-async fn a_body_that_is_not_one_json_object_is_a_400() {
-    let app = sqlite_app().await;
-    for body in [
-        "[]",
-        r#"["{ __typename }"]"#,
-        r#"[{"query": "{ __typename }"}]"#,
-        "\"{ __typename }\"",
-        "42",
-    ] {
-        let response = app
-            .client
-            .post(format!("{}/graphql", app.base))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .expect("request");
-        assert_eq!(response.status().as_u16(), 400, "{body}");
-        let answer: Value = response.json().await.expect("json");
-        assert_eq!(
-            answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
-            "{body}"
-        );
-    }
-    let ok = query(&app, "{ __typename }").await;
-    assert_eq!(data(&ok)["__typename"], "QueryRoot");
 }
