@@ -8,7 +8,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use crate::{
     domain::article::{Author, Section, Tag},
     error::AppError,
-    service::{ContentService, batch::CountOf},
+    service::{ContentService, read::relations::CountOf},
 };
 
 pub struct AuthorsOfArticles(ContentService);

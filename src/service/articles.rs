@@ -1,23 +1,20 @@
-//! Articles: validation and rendering on write, public reads with their relations.
+//! Articles: validation and rendering on write.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
-use super::{ContentService, batch, validate::Checks, visibility};
+use super::{ContentService, read::relations, validate::Checks};
 use crate::{
     auth::Caller,
     db::{
-        DbConnection, convert,
-        queries::{self, articles::Keyset, taxonomy},
+        DbConnection,
+        queries::{self, taxonomy},
         rows::{ArticleAuthorRow, ArticleRow, ArticleTagRow, RevisionRow},
     },
     domain::{
-        self, Key, Relations,
-        article::{
-            Article, ArticleFilter, ArticleSort, ArticleStatus, BodyFormat, Correction, HeroImage,
-        },
-        page::{Cursor, Page},
+        self, Key,
+        article::{Article, ArticleStatus, BodyFormat, Correction, HeroImage},
         slug::Slug,
     },
     error::{AppError, AppResult},
@@ -283,57 +280,6 @@ pub(super) fn resolve_references(
     })
 }
 
-/// Attaches sections, authors and tags to a page of rows: three queries, whatever the size.
-pub fn hydrate(conn: &mut DbConnection, rows: Vec<ArticleRow>) -> AppResult<Vec<Article>> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let section_ids: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.section_id.clone())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let mut authors = batch::authors_by_article(conn, &ids)?;
-    let mut tags = batch::tags_by_article(conn, &ids)?;
-    let sections = batch::sections_by_id(conn, &section_ids)?;
-    rows.into_iter()
-        .map(|row| {
-            let section = row
-                .section_id
-                .as_ref()
-                .and_then(|id| sections.get(id).cloned());
-            let mut article = convert::article(row)?;
-            article.section = section;
-            article.authors = authors.remove(&article.id).unwrap_or_default();
-            article.tags = tags.remove(&article.id).unwrap_or_default();
-            Ok(article)
-        })
-        .collect()
-}
-
-fn cursor_of(sort: ArticleSort, row: &ArticleRow) -> Cursor {
-    let time = match sort {
-        ArticleSort::PublishedDesc | ArticleSort::PublishedAsc => {
-            row.published_at.unwrap_or(row.updated_at)
-        }
-        ArticleSort::UpdatedDesc => row.updated_at,
-    };
-    Cursor {
-        sort: sort.as_str().to_owned(),
-        key: queries::time_to_cursor_key(time),
-        id: row.id.clone(),
-    }
-}
-
-/// The keyset a client's cursor points after.
-fn keyset_after(cursor: Option<&str>, sort: ArticleSort) -> AppResult<Option<Keyset>> {
-    let Some(raw) = cursor else { return Ok(None) };
-    let cursor = Cursor::decode(raw, sort.as_str())?;
-    Ok(Some(Keyset {
-        time: queries::time_from_cursor_key(&cursor.key)?,
-        id: cursor.id,
-    }))
-}
-
 impl ContentService {
     /// Creates an article with its relations and its first revision.
     pub async fn create_article(&self, new: NewArticle, by: Option<Caller>) -> AppResult<Article> {
@@ -352,98 +298,9 @@ impl ContentService {
                 )?;
                 record_revision(conn, &prepared, by.as_ref(), now)?;
                 super::outbox::article_changed(conn, None, Some(&prepared.row), now)?;
-                hydrate(conn, vec![prepared.row])?
-                    .pop()
-                    .ok_or_else(|| AppError::internal("created article vanished"))
+                relations::load_one(conn, prepared.row)
             })
             .await
-    }
-
-    /// A page of articles in any state (for staff), filtered and sorted.
-    pub async fn list_articles_unfiltered(
-        &self,
-        filter: ArticleFilter,
-        sort: ArticleSort,
-        cursor: Option<&str>,
-        limit: u32,
-    ) -> AppResult<Page<Article>> {
-        let after = keyset_after(cursor, sort)?;
-        self.db
-            .read(move |conn| {
-                let rows = queries::articles::list(
-                    conn,
-                    None,
-                    &filter,
-                    sort,
-                    after,
-                    i64::from(limit) + 1,
-                )?;
-                Page::from_overfetch(rows, limit, |row| cursor_of(sort, row))
-                    .try_map_all(|rows| hydrate(conn, rows))
-            })
-            .await
-    }
-
-    /// A page of the articles the public may see, filtered and sorted.
-    pub async fn list_public_articles(
-        &self,
-        filter: ArticleFilter,
-        sort: ArticleSort,
-        cursor: Option<&str>,
-        limit: u32,
-        relations: Relations,
-    ) -> AppResult<Page<Article>> {
-        let after = keyset_after(cursor, sort)?;
-        let now = domain::now();
-        self.db
-            .read(move |conn| {
-                let visible = visibility::public_predicate(now);
-                let rows = queries::articles::list(
-                    conn,
-                    Some(visible),
-                    &filter,
-                    sort,
-                    after,
-                    i64::from(limit) + 1,
-                )?;
-                let page = Page::from_overfetch(rows, limit, |row| cursor_of(sort, row));
-                page.try_map_all(|rows| attach(conn, rows, relations))
-            })
-            .await
-    }
-
-    /// One public article by slug or id; a hidden article is as absent as a missing one.
-    pub async fn public_article(&self, key: Key, relations: Relations) -> AppResult<Article> {
-        if !key.is_well_formed() {
-            return Err(AppError::not_found(
-                "no published article has this slug or id",
-            ));
-        }
-        let now = domain::now();
-        self.db
-            .read(move |conn| {
-                let visible = Some(visibility::public_predicate(now));
-                let row = queries::articles::find(conn, visible, &key)?;
-                let row = row.ok_or_else(|| {
-                    AppError::not_found("no published article has this slug or id")
-                })?;
-                attach(conn, vec![row], relations)?
-                    .pop()
-                    .ok_or_else(|| AppError::not_found("no such article"))
-            })
-            .await
-    }
-}
-
-/// Rows into articles, with or without their relations.
-fn attach(
-    conn: &mut DbConnection,
-    rows: Vec<ArticleRow>,
-    relations: Relations,
-) -> AppResult<Vec<Article>> {
-    match relations {
-        Relations::Load => hydrate(conn, rows),
-        Relations::Skip => rows.into_iter().map(convert::article).collect(),
     }
 }
 

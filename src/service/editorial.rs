@@ -7,24 +7,22 @@ use serde::Deserialize;
 
 use super::{
     ContentService,
-    articles::{NewArticle, PreparedArticle, hydrate, prepare_checked, record_revision},
+    articles::{NewArticle, PreparedArticle, prepare_checked, record_revision},
+    audience::Audience,
     outbox,
+    read::relations,
     validate::Checks,
-    visibility,
 };
 use crate::{
     auth::{Action, Caller},
     db::{
         DbConnection,
-        queries::{self, editorial},
+        queries::{self, editorial, visibility::Scope},
         rows::{ArticleRow, ArticleSlugRow, RevisionRow, TombstoneRow},
     },
     domain::{
         self, Relations,
-        article::{
-            Article, ArticleFilter, ArticleSort, ArticleStatus, BodyFormat, Correction, HeroImage,
-        },
-        page::Page,
+        article::{Article, ArticleStatus, BodyFormat, Correction, HeroImage},
     },
     error::{AppError, AppResult, ErrorKind},
 };
@@ -77,17 +75,6 @@ pub struct ArticlePatch {
     pub version: Option<i32>,
 }
 
-/// The articles a caller may list or search in the admin API: every article in any state for
-/// those who read drafts (editors, admins), only the ones they created for contributors; a
-/// 403 for everyone else.
-pub(super) fn scope_to_caller(caller: &Caller, filter: &mut ArticleFilter) -> AppResult<()> {
-    if !caller.can(Action::ReadDrafts) {
-        caller.require(Action::WriteOwnDrafts)?;
-        filter.created_by = Some(caller.key_id.clone());
-    }
-    Ok(())
-}
-
 /// A workflow step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
@@ -113,15 +100,8 @@ pub struct RevisionInfo {
     pub snapshot: serde_json::Value,
 }
 
-/// What the public API answers for a key that names no visible article.
-pub enum PublicLookup {
-    Found(Box<Article>),
-    /// The slug was retired; the article lives on under this slug.
-    MovedTo(String),
-}
-
 fn load_row(conn: &mut DbConnection, id: &str) -> AppResult<ArticleRow> {
-    queries::articles::find_by_id(conn, None, id)?
+    queries::articles::find_by_id(conn, &Scope::Any, id)?
         .ok_or_else(|| AppError::not_found(format!("no article has the id `{id}`")))
 }
 
@@ -245,9 +225,7 @@ fn patched(
     patch: ArticlePatch,
     now: NaiveDateTime,
 ) -> AppResult<PreparedArticle> {
-    let article = hydrate(conn, vec![old.clone()])?
-        .pop()
-        .ok_or_else(|| AppError::internal("article vanished"))?;
+    let article = relations::load_one(conn, old.clone())?;
     let pick = |given: Option<Option<String>>, was: Option<String>| given.unwrap_or(was);
     let new = NewArticle {
         slug: Some(patch.slug.unwrap_or(article.slug)),
@@ -347,40 +325,6 @@ impl ContentService {
         self.create_article(new, Some(caller.clone())).await
     }
 
-    /// Any article, in any state, for a caller allowed to see it.
-    pub async fn article_as(&self, caller: &Caller, id: &str) -> AppResult<Article> {
-        if !caller.can(Action::ReadDrafts) {
-            caller.require(Action::WriteOwnDrafts)?;
-        }
-        let (caller, id) = (caller.clone(), id.to_owned());
-        self.db
-            .read(move |conn| {
-                let row = load_row(conn, &id)?;
-                if !caller.can(Action::ReadDrafts) {
-                    require_edit(&caller, &row).map_err(|_| {
-                        AppError::not_found(format!("no article has the id `{id}`"))
-                    })?;
-                }
-                hydrate(conn, vec![row])?
-                    .pop()
-                    .ok_or_else(|| AppError::not_found("no such article"))
-            })
-            .await
-    }
-
-    /// Every article, any state, most recently changed first (contributors: their own).
-    pub async fn list_articles_as(
-        &self,
-        caller: &Caller,
-        mut filter: ArticleFilter,
-        cursor: Option<&str>,
-        limit: u32,
-    ) -> AppResult<Page<Article>> {
-        scope_to_caller(caller, &mut filter)?;
-        self.list_articles_unfiltered(filter, ArticleSort::UpdatedDesc, cursor, limit)
-            .await
-    }
-
     /// Applies a partial update based on `expected_version`.
     pub async fn update_article(
         &self,
@@ -426,13 +370,11 @@ impl ContentService {
                 }
                 let expected = check_version(&old, if_match, guard.version_required)?;
                 let mut saved = change(conn, &old, now)?;
-                saved.row.public_since = visibility::public_since(&old, now);
+                saved.row.public_since = old.publication().seen_since(now);
                 retire_old_slug(conn, &old, &saved.row.slug, now)?;
                 save(conn, &saved, expected, &caller, now)?;
                 outbox::article_changed(conn, Some(&old), Some(&saved.row), now)?;
-                hydrate(conn, vec![saved.row])?
-                    .pop()
-                    .ok_or_else(|| AppError::internal("article vanished"))
+                relations::load_one(conn, saved.row)
             })
             .await
     }
@@ -513,7 +455,7 @@ impl ContentService {
                 check_version(&old, if_match, false)?;
                 let now = domain::now();
                 // Only an article the public saw leaves a tombstone (410 and a kill notice).
-                if visibility::public_since(&old, now).is_some() {
+                if old.publication().seen_since(now).is_some() {
                     editorial::insert_tombstone(
                         conn,
                         &TombstoneRow {
@@ -533,7 +475,10 @@ impl ContentService {
 
     /// Every saved version of an article, oldest first.
     pub async fn revisions(&self, caller: &Caller, id: &str) -> AppResult<Vec<RevisionInfo>> {
-        self.article_as(caller, id).await?;
+        // Only who may read the article may read its history.
+        let audience = Audience::for_admin(caller)?;
+        let key = domain::Key::Id(id.to_owned());
+        self.article(&audience, key, Relations::Skip).await?;
         let id = id.to_owned();
         self.db
             .read(move |conn| {
@@ -588,7 +533,7 @@ impl ContentService {
                 for row in editorial::due_scheduled(conn, now)? {
                     let expected = row.version;
                     let publish_at = row.publish_at;
-                    let public_since = visibility::public_since(&row, now);
+                    let public_since = row.publication().seen_since(now);
                     let mut saved = current(conn, row)?;
                     saved.row.public_since = public_since;
                     saved.row.status = ArticleStatus::Published.as_str().to_owned();
@@ -609,59 +554,6 @@ impl ContentService {
                 Ok(published)
             })
             .await
-    }
-
-    /// One article for the public, or where its slug went, or why it is gone (410).
-    pub async fn find_public_article(
-        &self,
-        key: domain::Key,
-        relations: Relations,
-    ) -> AppResult<PublicLookup> {
-        match self.public_article(key.clone(), relations).await {
-            Ok(article) => return Ok(PublicLookup::Found(Box::new(article))),
-            Err(e) if e.kind != ErrorKind::NotFound || !key.is_well_formed() => return Err(e),
-            Err(_) => {}
-        }
-        let gone = || AppError::new(ErrorKind::Gone, "this article has been withdrawn");
-        let now = domain::now();
-        let withdrawn = move |row: &ArticleRow| visibility::row_is_retired(row, now);
-        let verdict = self
-            .db
-            .read(move |conn| {
-                let (slug, id) = match &key {
-                    domain::Key::Slug(s) => (Some(s.clone()), None),
-                    domain::Key::Id(i) => (None, Some(i.clone())),
-                };
-                if let Some(slug) = &slug
-                    && let Some(target) = editorial::retired_slug_target(conn, slug)?
-                {
-                    return Ok(Some(load_row(conn, &target)?));
-                }
-                if editorial::tombstone_exists(conn, slug.as_deref(), id.as_deref())? {
-                    return Err(gone());
-                }
-                let row = queries::articles::find(conn, None, &key)?;
-                match row {
-                    Some(row) if withdrawn(&row) => Err(gone()),
-                    _ => Err(AppError::not_found(
-                        "no published article has this slug or id",
-                    )),
-                }
-            })
-            .await?;
-        match verdict {
-            Some(target) => match self
-                .public_article(domain::Key::Id(target.id.clone()), relations)
-                .await
-            {
-                Ok(_) => Ok(PublicLookup::MovedTo(target.slug)),
-                Err(e) if e.kind == ErrorKind::NotFound && withdrawn(&target) => Err(gone()),
-                Err(e) => Err(e),
-            },
-            None => Err(AppError::not_found(
-                "no published article has this slug or id",
-            )),
-        }
     }
 }
 
@@ -730,53 +622,4 @@ fn restore_content(
             position: position(i),
         })
         .collect();
-}
-
-/// Who is reading an article through the read endpoints.
-pub enum Reader<'a> {
-    /// Anyone: published articles only, with redirects for old slugs and 410 for withdrawn ones.
-    Public,
-    /// A key allowed to read drafts (editors, admins).
-    Staff(&'a Caller),
-    /// Whoever holds a preview token for this one article.
-    Preview(&'a str),
-}
-
-impl ContentService {
-    /// One article through the read endpoints, as this reader may see it.
-    pub async fn read_article(
-        &self,
-        reader: Reader<'_>,
-        key: domain::Key,
-        relations: Relations,
-    ) -> AppResult<PublicLookup> {
-        let any_state = |key: domain::Key| async move {
-            if !key.is_well_formed() {
-                return Err(AppError::not_found("no article has this slug or id"));
-            }
-            self.db
-                .read(move |conn| {
-                    let row = queries::articles::find(conn, None, &key)?
-                        .ok_or_else(|| AppError::not_found("no article has this slug or id"))?;
-                    hydrate(conn, vec![row])?
-                        .pop()
-                        .ok_or_else(|| AppError::not_found("no such article"))
-                })
-                .await
-        };
-        match reader {
-            Reader::Public => self.find_public_article(key, relations).await,
-            Reader::Staff(caller) => {
-                caller.require(Action::ReadDrafts)?;
-                any_state(key)
-                    .await
-                    .map(|a| PublicLookup::Found(Box::new(a)))
-            }
-            Reader::Preview(token) => {
-                let article = any_state(key).await?;
-                self.check_preview_token(token, &article.id).await?;
-                Ok(PublicLookup::Found(Box::new(article)))
-            }
-        }
-    }
 }

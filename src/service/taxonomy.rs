@@ -1,9 +1,8 @@
 //! Sections, authors and tags: creation, and public reads carrying visible-article counts.
 
 use super::{
-    ContentService,
-    batch::{CountOf, public_article_counts},
-    outbox,
+    ContentService, outbox,
+    read::relations::{CountOf, public_article_counts},
     validate::Checks,
 };
 use crate::{
