@@ -4,6 +4,7 @@ pub mod article;
 pub mod page;
 pub mod search;
 pub mod slug;
+pub mod taxonomy;
 pub mod webhook;
 pub mod webhook_target;
 

@@ -21,8 +21,9 @@ use crate::{
         },
         page::{MAX_LIMIT, Page},
         slug::Slug,
+        taxonomy::Taxonomy,
     },
-    service::{ContentService, batch::CountOf},
+    service::ContentService,
 };
 
 fn utc(t: chrono::NaiveDateTime) -> DateTime<Utc> {
@@ -441,7 +442,7 @@ impl From<AuthorLink> for AuthorLinkObject {
 async fn article_count(
     ctx: &Context<'_>,
     known: Option<i64>,
-    of: CountOf,
+    of: Taxonomy,
     id: &str,
 ) -> async_graphql::Result<i64> {
     if let Some(n) = known {
@@ -465,7 +466,7 @@ pub struct AuthorNode(pub Author);
 impl AuthorNode {
     /// Global id, for `node(id:)`.
     async fn id(&self) -> ID {
-        encode(NodeKind::Author, &self.0.id)
+        encode(Taxonomy::Author, &self.0.id)
     }
     async fn database_id(&self) -> &str {
         &self.0.id
@@ -495,7 +496,7 @@ impl AuthorNode {
     }
     /// Published articles by this author.
     async fn article_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        article_count(ctx, self.0.article_count, CountOf::Author, &self.0.id).await
+        article_count(ctx, self.0.article_count, Taxonomy::Author, &self.0.id).await
     }
     /// Published articles by this author.
     #[graphql(
@@ -558,7 +559,7 @@ impl From<TagKindEnum> for TagKind {
 impl TagNode {
     /// Global id, for `node(id:)`.
     async fn id(&self) -> ID {
-        encode(NodeKind::Tag, &self.0.id)
+        encode(Taxonomy::Tag, &self.0.id)
     }
     async fn database_id(&self) -> &str {
         &self.0.id
@@ -577,7 +578,7 @@ impl TagNode {
     }
     /// Published articles with this tag.
     async fn article_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        article_count(ctx, self.0.article_count, CountOf::Tag, &self.0.id).await
+        article_count(ctx, self.0.article_count, Taxonomy::Tag, &self.0.id).await
     }
     /// Published articles with this tag.
     #[graphql(
@@ -605,7 +606,7 @@ pub struct SectionNode(pub Section);
 impl SectionNode {
     /// Global id, for `node(id:)`.
     async fn id(&self) -> ID {
-        encode(NodeKind::Section, &self.0.id)
+        encode(Taxonomy::Section, &self.0.id)
     }
     async fn database_id(&self) -> &str {
         &self.0.id
@@ -621,7 +622,7 @@ impl SectionNode {
     }
     /// Published articles in this section.
     async fn article_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        article_count(ctx, self.0.article_count, CountOf::Section, &self.0.id).await
+        article_count(ctx, self.0.article_count, Taxonomy::Section, &self.0.id).await
     }
     /// Published articles in this section.
     #[graphql(

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     auth::{Action, Caller},
-    domain::{Key, Relations},
+    domain::{Key, Relations, taxonomy::Taxonomy},
     error::ErrorKind,
     service::ContentService,
     service::editorial::{PublicLookup, Reader},
@@ -22,7 +22,12 @@ use crate::{
 #[derive(Default)]
 pub struct ContentQuery;
 
-fn key(slug: Option<String>, id: Option<ID>, kind: NodeKind) -> async_graphql::Result<Key> {
+fn key(
+    slug: Option<String>,
+    id: Option<ID>,
+    kind: impl Into<NodeKind>,
+) -> async_graphql::Result<Key> {
+    let kind = kind.into();
     match (slug, id) {
         (Some(slug), None) => Ok(Key::Slug(slug)),
         (None, Some(id)) => {
@@ -157,7 +162,7 @@ impl ContentQuery {
         slug: Option<String>,
         id: Option<ID>,
     ) -> async_graphql::Result<Option<AuthorNode>> {
-        let key = key(slug, id, NodeKind::Author)?;
+        let key = key(slug, id, Taxonomy::Author)?;
         Ok(optional(content(ctx).author(key).await)?.map(AuthorNode))
     }
 
@@ -185,7 +190,7 @@ impl ContentQuery {
         slug: Option<String>,
         id: Option<ID>,
     ) -> async_graphql::Result<Option<TagNode>> {
-        let key = key(slug, id, NodeKind::Tag)?;
+        let key = key(slug, id, Taxonomy::Tag)?;
         Ok(optional(content(ctx).tag(key).await)?.map(TagNode))
     }
 
@@ -214,7 +219,7 @@ impl ContentQuery {
         slug: Option<String>,
         id: Option<ID>,
     ) -> async_graphql::Result<Option<SectionNode>> {
-        let key = key(slug, id, NodeKind::Section)?;
+        let key = key(slug, id, Taxonomy::Section)?;
         Ok(optional(content(ctx).section(key).await)?.map(SectionNode))
     }
 
@@ -243,11 +248,13 @@ impl ContentQuery {
         Ok(match kind {
             NodeKind::Article => optional(content.public_article(key, Relations::Skip).await)?
                 .map(|a| Node::Article(ArticleNode::new(a, Relations::Skip))),
-            NodeKind::Author => {
+            NodeKind::Taxonomy(Taxonomy::Author) => {
                 optional(content.author(key).await)?.map(|a| Node::Author(AuthorNode(a)))
             }
-            NodeKind::Tag => optional(content.tag(key).await)?.map(|t| Node::Tag(TagNode(t))),
-            NodeKind::Section => {
+            NodeKind::Taxonomy(Taxonomy::Tag) => {
+                optional(content.tag(key).await)?.map(|t| Node::Tag(TagNode(t)))
+            }
+            NodeKind::Taxonomy(Taxonomy::Section) => {
                 optional(content.section(key).await)?.map(|s| Node::Section(SectionNode(s)))
             }
         })

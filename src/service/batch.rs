@@ -10,6 +10,7 @@ use crate::{
     domain::{
         self,
         article::{Author, Section, Tag},
+        taxonomy::Taxonomy,
     },
     error::AppResult,
 };
@@ -51,25 +52,17 @@ pub fn sections_by_id(
         .collect())
 }
 
-/// Whose public articles to count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CountOf {
-    Author,
-    Tag,
-    Section,
-}
-
 /// How many public articles each of `ids` has; absent ids have none.
 pub fn public_article_counts(
     conn: &mut DbConnection,
-    of: CountOf,
+    of: Taxonomy,
     ids: &[String],
 ) -> AppResult<HashMap<String, i64>> {
     let visible = visibility::public_at(domain::now());
     let pairs = match of {
-        CountOf::Author => relations::article_counts_by_author(conn, visible, ids)?,
-        CountOf::Tag => relations::article_counts_by_tag(conn, visible, ids)?,
-        CountOf::Section => relations::article_counts_by_section(conn, visible, ids)?
+        Taxonomy::Author => relations::article_counts_by_author(conn, visible, ids)?,
+        Taxonomy::Tag => relations::article_counts_by_tag(conn, visible, ids)?,
+        Taxonomy::Section => relations::article_counts_by_section(conn, visible, ids)?
             .into_iter()
             .filter_map(|(id, n)| Some((id?, n)))
             .collect(),
@@ -108,7 +101,7 @@ impl ContentService {
     /// How many public articles each author, tag or section has.
     pub async fn public_article_counts(
         &self,
-        of: CountOf,
+        of: Taxonomy,
         ids: Vec<String>,
     ) -> AppResult<HashMap<String, i64>> {
         self.db
