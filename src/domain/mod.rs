@@ -6,6 +6,7 @@ pub mod page;
 pub mod query;
 pub mod search;
 pub mod slug;
+pub mod taxonomy;
 pub mod time;
 pub mod visibility;
 pub mod webhook;

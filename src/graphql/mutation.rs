@@ -48,7 +48,7 @@ fn article_id(id: &ID) -> async_graphql::Result<String> {
     }
     match ids::decode(id)? {
         (NodeKind::Article, uuid) => Ok(uuid),
-        _ => Err(bad_input("id", "not an article id")),
+        (NodeKind::Taxonomy(_), _) => Err(bad_input("id", "not an article id")),
     }
 }
 

@@ -23,8 +23,9 @@ use crate::{
         page::Page,
         query::ArticleQuery,
         slug::Slug,
+        taxonomy::Taxonomy,
     },
-    service::{ContentService, audience::Audience, read::relations::CountOf},
+    service::{ContentService, audience::Audience},
 };
 
 fn utc(t: chrono::NaiveDateTime) -> DateTime<Utc> {
@@ -434,7 +435,7 @@ impl From<AuthorLink> for AuthorLinkObject {
 async fn article_count(
     ctx: &Context<'_>,
     known: Option<i64>,
-    of: CountOf,
+    of: Taxonomy,
     id: &str,
 ) -> async_graphql::Result<i64> {
     if let Some(n) = known {
@@ -458,7 +459,7 @@ pub struct AuthorNode(pub Author);
 impl AuthorNode {
     /// Global id, for `node(id:)`.
     async fn id(&self) -> ID {
-        encode(NodeKind::Author, &self.0.id)
+        encode(Taxonomy::Author, &self.0.id)
     }
     async fn database_id(&self) -> &str {
         &self.0.id
@@ -488,7 +489,7 @@ impl AuthorNode {
     }
     /// Published articles by this author.
     async fn article_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        article_count(ctx, self.0.article_count, CountOf::Author, &self.0.id).await
+        article_count(ctx, self.0.article_count, Taxonomy::Author, &self.0.id).await
     }
     /// Published articles by this author.
     #[graphql(
@@ -551,7 +552,7 @@ impl From<TagKindEnum> for TagKind {
 impl TagNode {
     /// Global id, for `node(id:)`.
     async fn id(&self) -> ID {
-        encode(NodeKind::Tag, &self.0.id)
+        encode(Taxonomy::Tag, &self.0.id)
     }
     async fn database_id(&self) -> &str {
         &self.0.id
@@ -570,7 +571,7 @@ impl TagNode {
     }
     /// Published articles with this tag.
     async fn article_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        article_count(ctx, self.0.article_count, CountOf::Tag, &self.0.id).await
+        article_count(ctx, self.0.article_count, Taxonomy::Tag, &self.0.id).await
     }
     /// Published articles with this tag.
     #[graphql(
@@ -598,7 +599,7 @@ pub struct SectionNode(pub Section);
 impl SectionNode {
     /// Global id, for `node(id:)`.
     async fn id(&self) -> ID {
-        encode(NodeKind::Section, &self.0.id)
+        encode(Taxonomy::Section, &self.0.id)
     }
     async fn database_id(&self) -> &str {
         &self.0.id
@@ -614,7 +615,7 @@ impl SectionNode {
     }
     /// Published articles in this section.
     async fn article_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        article_count(ctx, self.0.article_count, CountOf::Section, &self.0.id).await
+        article_count(ctx, self.0.article_count, Taxonomy::Section, &self.0.id).await
     }
     /// Published articles in this section.
     #[graphql(

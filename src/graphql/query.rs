@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     auth::Caller,
-    domain::{self, Key, Relations, query::ArticleQuery},
+    domain::{self, Key, Relations, query::ArticleQuery, taxonomy::Taxonomy},
     error::ErrorKind,
     service::{ContentService, audience::Audience, read::search::parse_query},
 };
@@ -21,7 +21,12 @@ use crate::{
 #[derive(Default)]
 pub struct ContentQuery;
 
-fn key(slug: Option<String>, id: Option<ID>, kind: NodeKind) -> async_graphql::Result<Key> {
+fn key(
+    slug: Option<String>,
+    id: Option<ID>,
+    kind: impl Into<NodeKind>,
+) -> async_graphql::Result<Key> {
+    let kind = kind.into();
     match (slug, id) {
         (Some(slug), None) => Ok(Key::Slug(slug)),
         (None, Some(id)) => {
@@ -136,7 +141,7 @@ impl ContentQuery {
         slug: Option<String>,
         id: Option<ID>,
     ) -> async_graphql::Result<Option<AuthorNode>> {
-        let key = key(slug, id, NodeKind::Author)?;
+        let key = key(slug, id, Taxonomy::Author)?;
         Ok(optional(content(ctx).author(key).await)?.map(AuthorNode))
     }
 
@@ -164,7 +169,7 @@ impl ContentQuery {
         slug: Option<String>,
         id: Option<ID>,
     ) -> async_graphql::Result<Option<TagNode>> {
-        let key = key(slug, id, NodeKind::Tag)?;
+        let key = key(slug, id, Taxonomy::Tag)?;
         Ok(optional(content(ctx).tag(key).await)?.map(TagNode))
     }
 
@@ -193,7 +198,7 @@ impl ContentQuery {
         slug: Option<String>,
         id: Option<ID>,
     ) -> async_graphql::Result<Option<SectionNode>> {
-        let key = key(slug, id, NodeKind::Section)?;
+        let key = key(slug, id, Taxonomy::Section)?;
         Ok(optional(content(ctx).section(key).await)?.map(SectionNode))
     }
 
@@ -225,11 +230,13 @@ impl ContentQuery {
                 optional(found.await)?
                     .map(|f| Node::Article(ArticleNode::new(f.into_article(), Relations::Skip)))
             }
-            NodeKind::Author => {
+            NodeKind::Taxonomy(Taxonomy::Author) => {
                 optional(content.author(key).await)?.map(|a| Node::Author(AuthorNode(a)))
             }
-            NodeKind::Tag => optional(content.tag(key).await)?.map(|t| Node::Tag(TagNode(t))),
-            NodeKind::Section => {
+            NodeKind::Taxonomy(Taxonomy::Tag) => {
+                optional(content.tag(key).await)?.map(|t| Node::Tag(TagNode(t)))
+            }
+            NodeKind::Taxonomy(Taxonomy::Section) => {
                 optional(content.section(key).await)?.map(|s| Node::Section(SectionNode(s)))
             }
         })

@@ -13,6 +13,7 @@ use crate::{
     domain::{
         self, Key, Relations,
         article::{Article, Author, Section, Tag},
+        taxonomy::Taxonomy,
         webhook::{EventType, Subject},
     },
     error::{AppError, AppResult, ErrorKind},
@@ -160,18 +161,17 @@ impl ContentService {
                     self.article_not_public(due).await?
                 }
             },
-            Subject::Author => match self.author(key).await {
-                Ok(author) => Content::Author(author),
-                Err(e) => not_found_is_ok(e).map(|()| gone("author"))?,
-            },
-            Subject::Tag => match self.tag(key).await {
-                Ok(tag) => Content::Tag(tag),
-                Err(e) => not_found_is_ok(e).map(|()| gone("tag"))?,
-            },
-            Subject::Section => match self.section(key).await {
-                Ok(section) => Content::Section(section),
-                Err(e) => not_found_is_ok(e).map(|()| gone("section"))?,
-            },
+            Subject::Taxonomy(taxonomy) => {
+                let found = match taxonomy {
+                    Taxonomy::Author => self.author(key).await.map(Content::Author),
+                    Taxonomy::Tag => self.tag(key).await.map(Content::Tag),
+                    Taxonomy::Section => self.section(key).await.map(Content::Section),
+                };
+                match found {
+                    Ok(content) => content,
+                    Err(e) => not_found_is_ok(e).map(|()| gone(taxonomy.singular()))?,
+                }
+            }
         })
     }
 

@@ -14,18 +14,10 @@ use crate::{
         article::{Article, ArticleFilter, ArticleSort, Author, Section, Tag},
         query::ArticleQuery,
         slug::Slug,
+        taxonomy::{Taxonomy, Term},
     },
     error::{AppError, AppResult},
 };
-
-/// Which articles a feed carries, by slug.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FeedOf {
-    All,
-    Section(String),
-    Tag(String),
-    Author(String),
-}
 
 /// What a feed is about, as found.
 #[derive(Debug, Clone)]
@@ -150,26 +142,26 @@ fn page_starts(
 }
 
 impl ContentService {
-    /// The newest `limit` visible articles of a feed's subject; an unknown section, tag or
-    /// author is a 404.
-    pub async fn feed_articles(&self, of: FeedOf, limit: u32) -> AppResult<FeedArticles> {
+    /// The newest `limit` visible articles of a feed's subject: one section, tag or author,
+    /// or (`None`) the whole publication. An unknown section, tag or author is a 404.
+    pub async fn feed_articles(&self, of: Option<Term>, limit: u32) -> AppResult<FeedArticles> {
         let mut filter = ArticleFilter::default();
         // A slug that could not exist names no feed.
         let slug_of = |raw: &str| {
             Slug::parse(raw).map_err(|_| AppError::not_found(format!("no feed of `{raw}`")))
         };
-        let subject = match of {
-            FeedOf::All => FeedSubject::All,
-            FeedOf::Section(slug) => {
+        let subject = match of.map(|term| (term.taxonomy, term.slug)) {
+            None => FeedSubject::All,
+            Some((Taxonomy::Section, slug)) => {
                 filter.section = Some(slug_of(&slug)?);
                 FeedSubject::Section(self.section(Key::Slug(slug)).await?)
             }
-            FeedOf::Tag(slug) => {
+            Some((Taxonomy::Tag, slug)) => {
                 filter.tags = vec![slug_of(&slug)?];
                 filter.all_tags = true;
                 FeedSubject::Tag(self.tag(Key::Slug(slug)).await?)
             }
-            FeedOf::Author(slug) => {
+            Some((Taxonomy::Author, slug)) => {
                 filter.author = Some(slug_of(&slug)?);
                 FeedSubject::Author(self.author(Key::Slug(slug)).await?)
             }

@@ -9,6 +9,7 @@ use crate::{
     domain::{
         self, Relations,
         article::{Article, Author, Section, Tag},
+        taxonomy::Taxonomy,
     },
     error::{AppError, AppResult},
     service::ContentService,
@@ -93,25 +94,17 @@ pub fn sections_by_id(
         .collect())
 }
 
-/// Whose public articles to count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CountOf {
-    Author,
-    Tag,
-    Section,
-}
-
 /// How many public articles each of `ids` has; absent ids have none.
 pub fn public_article_counts(
     conn: &mut DbConnection,
-    of: CountOf,
+    of: Taxonomy,
     ids: &[String],
 ) -> AppResult<HashMap<String, i64>> {
     let now = domain::now();
     let pairs = match of {
-        CountOf::Author => relations::public_counts_by_author(conn, now, ids)?,
-        CountOf::Tag => relations::public_counts_by_tag(conn, now, ids)?,
-        CountOf::Section => relations::public_counts_by_section(conn, now, ids)?
+        Taxonomy::Author => relations::public_counts_by_author(conn, now, ids)?,
+        Taxonomy::Tag => relations::public_counts_by_tag(conn, now, ids)?,
+        Taxonomy::Section => relations::public_counts_by_section(conn, now, ids)?
             .into_iter()
             .filter_map(|(id, n)| Some((id?, n)))
             .collect(),
@@ -150,7 +143,7 @@ impl ContentService {
     /// How many public articles each author, tag or section has.
     pub async fn public_article_counts(
         &self,
-        of: CountOf,
+        of: Taxonomy,
         ids: Vec<String>,
     ) -> AppResult<HashMap<String, i64>> {
         self.db
