@@ -16,10 +16,7 @@ use super::{
 use crate::{
     domain::article::{Article, ArticleFilter, ArticleStatus, BodyFormat, HeroImage},
     error::{AppError, AppResult},
-    service::{
-        articles::NewArticle,
-        editorial::{ArticlePatch, Transition},
-    },
+    service::editorial::{ArticlePatch, NewArticle, Transition},
 };
 
 /// An article as the newsroom sees it: the public shape plus its workflow state.

@@ -17,8 +17,7 @@ use byline::{
     domain::{self, article::ArticleStatus},
     service::{
         ContentService,
-        articles::NewArticle,
-        editorial::Transition,
+        editorial::{NewArticle, Transition},
         taxonomy::{NewAuthor, NewSection, NewTag},
     },
     startup::Application,

@@ -917,7 +917,7 @@ with_local_receivers!(unpublished_work_is_never_announced_before_its_time, |app|
     let draft = app
         .content
         .create_article(
-            byline::service::articles::NewArticle {
+            byline::service::editorial::NewArticle {
                 status: ArticleStatus::Draft,
                 published_at: None,
                 ..article("draft-story", now)
@@ -940,7 +940,7 @@ with_local_receivers!(unpublished_work_is_never_announced_before_its_time, |app|
     let lifts = now + Duration::seconds(2);
     app.content
         .create_article(
-            byline::service::articles::NewArticle {
+            byline::service::editorial::NewArticle {
                 embargo_until: Some(lifts),
                 ..article("embargoed-story", now)
             },
@@ -950,7 +950,7 @@ with_local_receivers!(unpublished_work_is_never_announced_before_its_time, |app|
         .expect("embargoed");
     app.content
         .create_article(
-            byline::service::articles::NewArticle {
+            byline::service::editorial::NewArticle {
                 status: ArticleStatus::Scheduled,
                 published_at: Some(lifts),
                 ..article("scheduled-story", now)

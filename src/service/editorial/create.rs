@@ -1,0 +1,294 @@
+//! Creating articles: what a newsroom tool sends, its checks and references, and the rows
+//! that store it (the same `prepare` serves updates, so create and update cannot drift).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+
+use super::revisions::record_revision;
+use crate::{
+    auth::{Action, Caller},
+    db::{
+        DbConnection,
+        queries::{self, taxonomy},
+        rows::{ArticleAuthorRow, ArticleRow, ArticleTagRow},
+    },
+    domain::{
+        self, Key,
+        article::{Article, ArticleStatus, BodyFormat, Correction, HeroImage},
+        slug::Slug,
+    },
+    error::{AppError, AppResult},
+    service::{ContentService, articles::hydrate, outbox, render, validate::Checks},
+};
+
+/// What a newsroom tool sends to create an article.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    /// Made from the title when absent.
+    pub slug: Option<String>,
+    pub title: String,
+    pub standfirst: Option<String>,
+    pub body_format: BodyFormat,
+    pub body: String,
+    /// Section slug.
+    pub section: Option<String>,
+    /// Author slugs, in byline order.
+    pub authors: Vec<String>,
+    /// Tag slugs, in display order.
+    pub tags: Vec<String>,
+    pub status: ArticleStatus,
+    /// When it was (or, scheduled, will be) published; defaults to now when published.
+    pub published_at: Option<NaiveDateTime>,
+    pub embargo_until: Option<NaiveDateTime>,
+    pub language: String,
+    pub dateline: Option<String>,
+    pub hero_image: Option<HeroImage>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub canonical_url: Option<String>,
+    pub corrections: Vec<Correction>,
+}
+
+/// Ids of the things an article refers to, resolved from slugs.
+pub struct References {
+    pub section_id: Option<String>,
+    pub author_ids: Vec<String>,
+    pub tag_ids: Vec<String>,
+}
+
+/// Most authors one article may credit.
+pub const MAX_ARTICLE_AUTHORS: usize = 20;
+/// Most tags one article may carry.
+pub const MAX_ARTICLE_TAGS: usize = 100;
+
+/// The rows that store one article.
+pub struct PreparedArticle {
+    pub row: ArticleRow,
+    pub bylines: Vec<ArticleAuthorRow>,
+    pub tagging: Vec<ArticleTagRow>,
+}
+
+/// Checks an article and turns it into rows: slug, lengths, URLs, workflow dates, and the
+/// body rendered to sanitized HTML and text (here, once, not on every read).
+pub fn prepare(
+    new: NewArticle,
+    refs: References,
+    now: NaiveDateTime,
+) -> AppResult<PreparedArticle> {
+    let mut checks = Checks::default();
+    let slug = match &new.slug {
+        Some(raw) => checks.slug("slug", raw),
+        None => Slug::from_title(&new.title).map(Slug::into_string),
+    };
+    if slug.is_none() && new.slug.is_none() {
+        checks.fail("slug", "cannot be made from the title; give one");
+    }
+    checks.text("title", &new.title, 1, 300);
+    checks.optional_text("standfirst", new.standfirst.as_deref(), 1000);
+    checks.text("body", &new.body, 1, 1_000_000);
+    checks.language("language", &new.language);
+    checks.optional_text("dateline", new.dateline.as_deref(), 120);
+    checks.optional_text("seo_title", new.seo_title.as_deref(), 300);
+    checks.optional_text("seo_description", new.seo_description.as_deref(), 1000);
+    checks.optional_url("canonical_url", new.canonical_url.as_deref());
+    if let Some(image) = &new.hero_image {
+        checks.url("hero_image.url", &image.url);
+    }
+    if new.status == ArticleStatus::Scheduled && new.published_at.is_none_or(|t| t <= now) {
+        checks.fail(
+            "published_at",
+            "a scheduled article needs a publication time in the future",
+        );
+    }
+    let slug = checks.finish().and_then(|()| {
+        slug.ok_or_else(|| AppError::internal("slug check passed without a slug"))
+    })?;
+
+    let rendered = render::render_body(new.body_format, &new.body).map_err(|why| {
+        AppError::validation(vec![crate::error::FieldError {
+            field: "body".into(),
+            message: why,
+        }])
+    })?;
+    let id = domain::new_id();
+    let published_at = match new.status {
+        ArticleStatus::Published | ArticleStatus::Archived => Some(new.published_at.unwrap_or(now)),
+        ArticleStatus::Scheduled => new.published_at,
+        ArticleStatus::Draft => None,
+    };
+    let first_published_at = published_at.filter(|_| new.status != ArticleStatus::Scheduled);
+    let publish_at = published_at.filter(|_| new.status == ArticleStatus::Scheduled);
+    let row = ArticleRow {
+        id: id.clone(),
+        slug,
+        title: new.title.trim().to_owned(),
+        standfirst: new.standfirst,
+        body_format: new.body_format.as_str().to_owned(),
+        body_source: new.body,
+        body_html: rendered.html,
+        body_text: rendered.text,
+        section_id: refs.section_id,
+        status: new.status.as_str().to_owned(),
+        published_at,
+        first_published_at,
+        publish_at,
+        embargo_until: new.embargo_until,
+        language: new.language,
+        dateline: new.dateline,
+        hero_image: new
+            .hero_image
+            .map(|h| serde_json::to_string(&h))
+            .transpose()
+            .map_err(AppError::internal)?,
+        seo_title: new.seo_title,
+        seo_description: new.seo_description,
+        canonical_url: new.canonical_url,
+        word_count: i32::try_from(rendered.word_count).unwrap_or(i32::MAX),
+        reading_time_minutes: i32::try_from(rendered.reading_time_minutes).unwrap_or(i32::MAX),
+        version: 1,
+        corrections: serde_json::to_string(&new.corrections).map_err(AppError::internal)?,
+        created_at: now,
+        updated_at: now,
+        created_by: None,
+        public_since: None,
+    };
+    let position = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
+    let bylines = refs
+        .author_ids
+        .into_iter()
+        .enumerate()
+        .map(|(i, author_id)| ArticleAuthorRow {
+            article_id: id.clone(),
+            author_id,
+            position: position(i),
+        })
+        .collect();
+    let tagging = refs
+        .tag_ids
+        .into_iter()
+        .enumerate()
+        .map(|(i, tag_id)| ArticleTagRow {
+            article_id: id.clone(),
+            tag_id,
+            position: position(i),
+        })
+        .collect();
+    Ok(PreparedArticle {
+        row,
+        bylines,
+        tagging,
+    })
+}
+
+/// Resolves references and prepares the rows, reporting every invalid field at once.
+pub(super) fn prepare_checked(
+    conn: &mut DbConnection,
+    new: NewArticle,
+    now: NaiveDateTime,
+) -> AppResult<PreparedArticle> {
+    match resolve_references(conn, &new) {
+        Ok(refs) => prepare(new, refs, now),
+        Err(refs_err) if refs_err.kind == crate::error::ErrorKind::Validation => {
+            let empty = References {
+                section_id: None,
+                author_ids: Vec::new(),
+                tag_ids: Vec::new(),
+            };
+            let mut errors = refs_err.errors;
+            if let Err(fields) = prepare(new, empty, now) {
+                errors.extend(fields.errors);
+            }
+            Err(AppError::validation(errors))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Resolves the slugs an article names; each unknown one is a field error.
+fn resolve_references(conn: &mut DbConnection, new: &NewArticle) -> AppResult<References> {
+    let mut checks = Checks::default();
+    checks.list_len("authors", new.authors.len(), MAX_ARTICLE_AUTHORS);
+    checks.list_len("tags", new.tags.len(), MAX_ARTICLE_TAGS);
+    // Looking up a thousand slugs to refuse them anyway helps nobody.
+    checks.clone().finish()?;
+    let section_id = match &new.section {
+        Some(slug) => {
+            let found = taxonomy::section_by_key(conn, &Key::Slug(slug.clone()))?;
+            if found.is_none() {
+                checks.fail("section", &format!("no section has the slug `{slug}`"));
+            }
+            found.map(|s| s.id)
+        }
+        None => None,
+    };
+    let ids_in_order =
+        |field: &str, wanted: &[String], found: HashMap<String, String>, checks: &mut Checks| {
+            let mut seen = HashSet::new();
+            let mut ids = Vec::new();
+            for slug in wanted {
+                match found.get(slug) {
+                    Some(id) if seen.insert(id.clone()) => ids.push(id.clone()),
+                    Some(_) => checks.fail(field, &format!("`{slug}` is listed twice")),
+                    None => checks.fail(
+                        field,
+                        &format!("no {} has the slug `{slug}`", field.trim_end_matches('s')),
+                    ),
+                }
+            }
+            ids
+        };
+    let authors = taxonomy::authors_by_slugs(conn, &new.authors)?
+        .into_iter()
+        .map(|a| (a.slug, a.id))
+        .collect();
+    let author_ids = ids_in_order("authors", &new.authors, authors, &mut checks);
+    let tags = taxonomy::tags_by_slugs(conn, &new.tags)?
+        .into_iter()
+        .map(|t| (t.slug, t.id))
+        .collect();
+    let tag_ids = ids_in_order("tags", &new.tags, tags, &mut checks);
+    checks.finish()?;
+    Ok(References {
+        section_id,
+        author_ids,
+        tag_ids,
+    })
+}
+
+impl ContentService {
+    /// Creates an article with its relations and its first revision.
+    pub async fn create_article(&self, new: NewArticle, by: Option<Caller>) -> AppResult<Article> {
+        self.db
+            .write(move |conn| {
+                let now = domain::now();
+                let mut prepared = prepare_checked(conn, new, now)?;
+                prepared.row.created_by = by.as_ref().map(|c| c.key_id.clone());
+                // A slug an article used to have is free again once another article takes it.
+                queries::editorial::release_slug(conn, &prepared.row.slug)?;
+                queries::articles::insert_many(
+                    conn,
+                    std::slice::from_ref(&prepared.row),
+                    &prepared.bylines,
+                    &prepared.tagging,
+                )?;
+                record_revision(conn, &prepared, by.as_ref(), now)?;
+                outbox::article_changed(conn, None, Some(&prepared.row), now)?;
+                hydrate(conn, vec![prepared.row])?
+                    .pop()
+                    .ok_or_else(|| AppError::internal("created article vanished"))
+            })
+            .await
+    }
+
+    /// Creates an article for a caller: contributors may create drafts only.
+    pub async fn create_article_as(&self, caller: &Caller, new: NewArticle) -> AppResult<Article> {
+        if !caller.can(Action::Publish) {
+            caller.require(Action::WriteOwnDrafts)?;
+            if new.status != ArticleStatus::Draft {
+                return Err(AppError::forbidden("contributors may create drafts only"));
+            }
+        }
+        self.create_article(new, Some(caller.clone())).await
+    }
+}
