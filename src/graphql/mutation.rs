@@ -18,8 +18,7 @@ use crate::{
     error::AppError,
     service::{
         ContentService,
-        articles::NewArticle,
-        editorial::{ArticlePatch, Transition},
+        editorial::{ArticlePatch, NewArticle, Transition},
         taxonomy::{NewAuthor, NewSection, NewTag},
         taxonomy_admin::TaxonomyPatch,
     },

@@ -21,9 +21,8 @@ use crate::{
     },
     error::{AppError, AppResult},
     service::{
-        articles::NewArticle,
         audience::Audience,
-        editorial::{ArticlePatch, Transition},
+        editorial::{ArticlePatch, NewArticle, Transition},
     },
 };
 

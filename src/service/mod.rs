@@ -2,7 +2,6 @@
 //! handlers and GraphQL resolvers both call `ContentService`; neither holds SQL or a business
 //! rule. Every read of articles goes through `read` with an `audience::Audience`.
 
-pub mod articles;
 pub mod audience;
 pub mod deliveries;
 pub mod editorial;

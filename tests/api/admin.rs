@@ -17,9 +17,8 @@ use byline::{
     domain::{self, Key, Relations, article::ArticleStatus},
     service::{
         ContentService,
-        articles::NewArticle,
         audience::Audience,
-        editorial::Transition,
+        editorial::{NewArticle, Transition},
         taxonomy::{NewAuthor, NewSection, NewTag},
     },
     startup::Application,

@@ -5,7 +5,7 @@
 use byline::{
     db::schema::{article_authors, article_tags, articles, authors, tags},
     domain::{self, article::ArticleStatus},
-    service::{articles::NewArticle, audience::Audience},
+    service::{audience::Audience, editorial::NewArticle},
 };
 use chrono::{Duration, NaiveDateTime};
 use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};

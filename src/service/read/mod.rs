@@ -47,3 +47,13 @@ impl ContentService {
         }
     }
 }
+
+impl ContentService {
+    /// How many articles are stored, in any state: for operators (`byline status`, the demo
+    /// seed), never shown to readers.
+    pub async fn count_articles(&self) -> AppResult<i64> {
+        self.db
+            .read(|conn| Ok(crate::db::queries::articles::count_all(conn)?))
+            .await
+    }
+}

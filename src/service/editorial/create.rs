@@ -1,16 +1,17 @@
-//! Articles: validation and rendering on write.
+//! Creating articles: what a newsroom tool sends, its checks and references, and the rows
+//! that store it (the same `prepare` serves updates, so create and update cannot drift).
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
-use super::{ContentService, read::relations, validate::Checks};
+use super::revisions::record_revision;
 use crate::{
-    auth::Caller,
+    auth::{Action, Caller},
     db::{
         DbConnection,
         queries::{self, taxonomy},
-        rows::{ArticleAuthorRow, ArticleRow, ArticleTagRow, RevisionRow},
+        rows::{ArticleAuthorRow, ArticleRow, ArticleTagRow},
     },
     domain::{
         self, Key,
@@ -18,6 +19,7 @@ use crate::{
         slug::Slug,
     },
     error::{AppError, AppResult},
+    service::{ContentService, outbox, read::relations, render, validate::Checks},
 };
 
 /// What a newsroom tool sends to create an article.
@@ -67,6 +69,46 @@ pub struct PreparedArticle {
     pub tagging: Vec<ArticleTagRow>,
 }
 
+impl PreparedArticle {
+    /// The rows of `row` crediting `author_ids` and tagged `tag_ids`, in that order.
+    pub fn new(row: ArticleRow, author_ids: Vec<String>, tag_ids: Vec<String>) -> Self {
+        let (bylines, tagging) = link_rows(&row.id, author_ids, tag_ids);
+        PreparedArticle {
+            row,
+            bylines,
+            tagging,
+        }
+    }
+}
+
+/// Byline and tagging rows of one article, positioned in the order given.
+pub(super) fn link_rows(
+    article_id: &str,
+    author_ids: Vec<String>,
+    tag_ids: Vec<String>,
+) -> (Vec<ArticleAuthorRow>, Vec<ArticleTagRow>) {
+    let position = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
+    let bylines = author_ids
+        .into_iter()
+        .enumerate()
+        .map(|(i, author_id)| ArticleAuthorRow {
+            article_id: article_id.to_owned(),
+            author_id,
+            position: position(i),
+        })
+        .collect();
+    let tagging = tag_ids
+        .into_iter()
+        .enumerate()
+        .map(|(i, tag_id)| ArticleTagRow {
+            article_id: article_id.to_owned(),
+            tag_id,
+            position: position(i),
+        })
+        .collect();
+    (bylines, tagging)
+}
+
 /// Checks an article and turns it into rows: slug, lengths, URLs, workflow dates, and the
 /// body rendered to sanitized HTML and text (here, once, not on every read).
 pub fn prepare(
@@ -103,7 +145,7 @@ pub fn prepare(
         slug.ok_or_else(|| AppError::internal("slug check passed without a slug"))
     })?;
 
-    let rendered = super::render::render_body(new.body_format, &new.body).map_err(|why| {
+    let rendered = render::render_body(new.body_format, &new.body).map_err(|why| {
         AppError::validation(vec![crate::error::FieldError {
             field: "body".into(),
             message: why,
@@ -151,32 +193,7 @@ pub fn prepare(
         created_by: None,
         public_since: None,
     };
-    let position = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
-    let bylines = refs
-        .author_ids
-        .into_iter()
-        .enumerate()
-        .map(|(i, author_id)| ArticleAuthorRow {
-            article_id: id.clone(),
-            author_id,
-            position: position(i),
-        })
-        .collect();
-    let tagging = refs
-        .tag_ids
-        .into_iter()
-        .enumerate()
-        .map(|(i, tag_id)| ArticleTagRow {
-            article_id: id.clone(),
-            tag_id,
-            position: position(i),
-        })
-        .collect();
-    Ok(PreparedArticle {
-        row,
-        bylines,
-        tagging,
-    })
+    Ok(PreparedArticle::new(row, refs.author_ids, refs.tag_ids))
 }
 
 /// Resolves references and prepares the rows, reporting every invalid field at once.
@@ -203,34 +220,8 @@ pub(super) fn prepare_checked(
     }
 }
 
-/// Stores the article as saved now, with who saved it.
-pub(super) fn record_revision(
-    conn: &mut DbConnection,
-    saved: &PreparedArticle,
-    by: Option<&Caller>,
-    now: NaiveDateTime,
-) -> AppResult<()> {
-    let snapshot = serde_json::json!({
-        "article": &saved.row,
-        "authors": saved.bylines.iter().map(|b| &b.author_id).collect::<Vec<_>>(),
-        "tags": saved.tagging.iter().map(|t| &t.tag_id).collect::<Vec<_>>(),
-    });
-    let row = RevisionRow {
-        id: domain::new_id(),
-        article_id: saved.row.id.clone(),
-        version: saved.row.version,
-        snapshot: snapshot.to_string(),
-        actor: Some(by.map_or_else(|| "byline".to_owned(), |c| c.name.clone())),
-        created_at: now,
-    };
-    Ok(queries::revisions::insert(conn, &row)?)
-}
-
 /// Resolves the slugs an article names; each unknown one is a field error.
-pub(super) fn resolve_references(
-    conn: &mut DbConnection,
-    new: &NewArticle,
-) -> AppResult<References> {
+fn resolve_references(conn: &mut DbConnection, new: &NewArticle) -> AppResult<References> {
     let mut checks = Checks::default();
     checks.list_len("authors", new.authors.len(), MAX_ARTICLE_AUTHORS);
     checks.list_len("tags", new.tags.len(), MAX_ARTICLE_TAGS);
@@ -297,18 +288,20 @@ impl ContentService {
                     &prepared.tagging,
                 )?;
                 record_revision(conn, &prepared, by.as_ref(), now)?;
-                super::outbox::article_changed(conn, None, Some(&prepared.row), now)?;
+                outbox::article_changed(conn, None, Some(&prepared.row), now)?;
                 relations::load_one(conn, prepared.row)
             })
             .await
     }
-}
 
-impl ContentService {
-    /// How many articles are stored, in any state.
-    pub async fn count_articles(&self) -> AppResult<i64> {
-        self.db
-            .read(|conn| Ok(queries::articles::count_all(conn)?))
-            .await
+    /// Creates an article for a caller: contributors may create drafts only.
+    pub async fn create_article_as(&self, caller: &Caller, new: NewArticle) -> AppResult<Article> {
+        if !caller.can(Action::Publish) {
+            caller.require(Action::WriteOwnDrafts)?;
+            if new.status != ArticleStatus::Draft {
+                return Err(AppError::forbidden("contributors may create drafts only"));
+            }
+        }
+        self.create_article(new, Some(caller.clone())).await
     }
 }
