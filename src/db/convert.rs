@@ -52,7 +52,7 @@ pub fn tag(row: TagRow, article_count: Option<i64>) -> AppResult<Tag> {
     })
 }
 
-/// An article without its relations; `service::articles` attaches them.
+/// An article without its relations; `service::read::relations` loads them.
 pub fn article(row: ArticleRow) -> AppResult<Article> {
     let id = row.id.clone();
     let status = row

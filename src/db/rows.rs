@@ -99,6 +99,18 @@ pub struct ArticleRow {
     pub public_since: Option<NaiveDateTime>,
 }
 
+impl ArticleRow {
+    /// What the visibility rules read of this row.
+    pub fn publication(&self) -> crate::domain::visibility::Publication<'_> {
+        crate::domain::visibility::Publication {
+            status: &self.status,
+            published_at: self.published_at,
+            embargo_until: self.embargo_until,
+            public_since: self.public_since,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = article_authors, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 #[diesel(treat_none_as_null = true)]

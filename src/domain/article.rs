@@ -5,6 +5,8 @@ use std::{fmt, str::FromStr};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
+use super::{language::Language, slug::Slug};
+
 /// Where an article is in the editorial workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -204,26 +206,21 @@ text_enum!(ArticleSort { PublishedDesc => "-published_at", PublishedAsc => "publ
 /// Most tags one list filter may name (each becomes a condition of the query).
 pub const MAX_FILTER_TAGS: usize = 20;
 
-/// Narrows an article list; every field is optional and they combine with AND.
+/// Narrows an article list; every field is optional and they combine with AND. Every field
+/// is a checked domain value, so no adapter can pass an unchecked string.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ArticleFilter {
-    /// Section slug.
-    pub section: Option<String>,
-    /// Tag slugs.
-    pub tags: Vec<String>,
+    pub section: Option<Slug>,
+    pub tags: Vec<Slug>,
     /// With several tags: `true` needs all of them, `false` any of them.
     pub all_tags: bool,
-    /// Author slug.
-    pub author: Option<String>,
-    /// BCP 47 language tag.
-    pub language: Option<String>,
+    pub author: Option<Slug>,
+    pub language: Option<Language>,
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
     pub updated_since: Option<NaiveDateTime>,
-    /// Staff lists only: articles in this workflow state.
+    /// Staff reads only: articles in this workflow state.
     pub status: Option<ArticleStatus>,
-    /// Staff lists only: articles created with this API key.
-    pub created_by: Option<String>,
 }
 
 impl Article {

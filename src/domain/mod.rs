@@ -1,9 +1,14 @@
 //! Pure content types, no IO: ids, slugs, statuses, the article and its parts, cursors.
 
 pub mod article;
+pub mod language;
 pub mod page;
+pub mod query;
 pub mod search;
 pub mod slug;
+pub mod taxonomy;
+pub mod time;
+pub mod visibility;
 pub mod webhook;
 pub mod webhook_target;
 
@@ -22,15 +27,17 @@ impl Key {
     pub fn is_well_formed(&self) -> bool {
         match self {
             Key::Slug(slug) => slug::Slug::parse(slug).is_ok(),
-            Key::Id(id) => uuid::Uuid::parse_str(id).is_ok(),
+            Key::Id(id) => parse_id(id).is_ok(),
         }
     }
 }
 
-/// Whether both databases store and compare this time alike (years 1 to 9999).
-pub fn is_storable_time(t: NaiveDateTime) -> bool {
-    use chrono::Datelike;
-    (1..=9999).contains(&t.year())
+/// An id a client sent, as stored: a UUID in lower-case hyphenated form. Anything else
+/// cannot name anything.
+pub fn parse_id(raw: &str) -> Result<String, String> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.to_string())
+        .map_err(|_| format!("`{raw}` is not a UUID"))
 }
 
 /// Whether an article read also loads its section, authors and tags. GraphQL skips them and

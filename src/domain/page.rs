@@ -50,15 +50,13 @@ impl Cursor {
     }
 }
 
-/// How many items a page holds, checked against the allowed range.
-pub fn page_limit(requested: Option<i64>) -> AppResult<u32> {
+/// How many items a page holds: the default when none is asked for, else checked against
+/// the allowed range.
+pub fn page_size(requested: Option<i64>) -> Result<u32, String> {
     match requested {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=i64::from(MAX_LIMIT)).contains(&n) => Ok(n as u32),
-        Some(n) => Err(AppError::invalid_parameter(
-            "limit",
-            format!("limit must be between 1 and {MAX_LIMIT}, got {n}"),
-        )),
+        Some(n) => Err(format!("must be between 1 and {MAX_LIMIT}, got {n}")),
     }
 }
 
@@ -135,9 +133,9 @@ mod tests {
 
     #[test]
     fn limits_are_bounded() {
-        assert_eq!(page_limit(None).ok(), Some(DEFAULT_LIMIT));
-        assert!(page_limit(Some(0)).is_err());
-        assert!(page_limit(Some(101)).is_err());
-        assert_eq!(page_limit(Some(100)).ok(), Some(100));
+        assert_eq!(page_size(None).ok(), Some(DEFAULT_LIMIT));
+        assert!(page_size(Some(0)).is_err());
+        assert!(page_size(Some(101)).is_err());
+        assert_eq!(page_size(Some(100)).ok(), Some(100));
     }
 }

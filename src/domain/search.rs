@@ -4,7 +4,7 @@
 
 use std::{fmt, str::FromStr};
 
-use super::article::{Article, ArticleSort};
+use super::article::ArticleSort;
 
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
@@ -191,14 +191,6 @@ impl FromStr for SearchSort {
             )
         })
     }
-}
-
-/// One article found, with the passage that matched.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchHit {
-    pub article: Article,
-    /// HTML-safe text around the matches, each match in `<mark>`…`</mark>`.
-    pub snippet: String,
 }
 
 #[cfg(test)]

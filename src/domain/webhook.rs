@@ -5,7 +5,7 @@ use std::{fmt, str::FromStr};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-use super::article::text_enum;
+use super::{article::text_enum, taxonomy::Taxonomy};
 
 /// Something that happened to published content, as receivers see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -58,26 +58,25 @@ text_enum!(EventType {
     SectionDeleted => "section.deleted",
 });
 
-/// What an event is about.
+/// What an event is about: an article, or a section, author or tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
     Article,
-    Author,
-    Tag,
-    Section,
+    Taxonomy(Taxonomy),
 }
 
 impl EventType {
     pub fn subject(self) -> Subject {
-        let name = self.as_str();
-        if name.starts_with("article.") {
-            Subject::Article
-        } else if name.starts_with("author.") {
-            Subject::Author
-        } else if name.starts_with("tag.") {
-            Subject::Tag
-        } else {
-            Subject::Section
+        use EventType::*;
+        match self {
+            ArticlePublished | ArticleUpdated | ArticleUnpublished | ArticleDeleted => {
+                Subject::Article
+            }
+            AuthorCreated | AuthorUpdated | AuthorDeleted => Subject::Taxonomy(Taxonomy::Author),
+            TagCreated | TagUpdated | TagDeleted => Subject::Taxonomy(Taxonomy::Tag),
+            SectionCreated | SectionUpdated | SectionDeleted => {
+                Subject::Taxonomy(Taxonomy::Section)
+            }
         }
     }
 

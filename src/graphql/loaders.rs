@@ -6,9 +6,12 @@ use std::collections::HashMap;
 use async_graphql::dataloader::{DataLoader, Loader};
 
 use crate::{
-    domain::article::{Author, Section, Tag},
+    domain::{
+        article::{Author, Section, Tag},
+        taxonomy::Taxonomy,
+    },
     error::AppError,
-    service::{ContentService, batch::CountOf},
+    service::ContentService,
 };
 
 pub struct AuthorsOfArticles(ContentService);
@@ -46,7 +49,7 @@ impl Loader<String> for SectionsById {
 /// Whose public articles to count, and which one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CountKey {
-    pub of: CountOf,
+    pub of: Taxonomy,
     pub id: String,
 }
 
@@ -56,7 +59,7 @@ impl Loader<CountKey> for PublicArticleCounts {
 
     async fn load(&self, keys: &[CountKey]) -> Result<HashMap<CountKey, i64>, AppError> {
         let mut counts = HashMap::new();
-        for of in [CountOf::Author, CountOf::Tag, CountOf::Section] {
+        for &of in Taxonomy::ALL {
             let ids: Vec<String> = keys
                 .iter()
                 .filter(|k| k.of == of)

@@ -2,12 +2,12 @@
 //! service calls as `/admin/v1`. The caller is the request's bearer key.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{
     errors::{GqlResultExt, bad_input, gql},
     ids::{self, NodeKind},
-    nodes::{ArticleNode, AuthorNode, SectionNode, TagKindEnum, TagNode},
+    nodes::{ArticleNode, AuthorNode, SectionNode, TagKindEnum, TagNode, time_arg},
 };
 use crate::{
     auth::Caller,
@@ -18,8 +18,7 @@ use crate::{
     error::AppError,
     service::{
         ContentService,
-        articles::NewArticle,
-        editorial::{ArticlePatch, Transition},
+        editorial::{ArticlePatch, NewArticle, Transition},
         taxonomy::{NewAuthor, NewSection, NewTag},
         taxonomy_admin::TaxonomyPatch,
     },
@@ -43,25 +42,12 @@ pub(super) fn content<'a>(ctx: &'a Context<'_>) -> &'a ContentService {
 
 /// An article id: the REST UUID or the global id.
 fn article_id(id: &ID) -> async_graphql::Result<String> {
-    if let Ok(uuid) = uuid::Uuid::parse_str(id) {
-        return Ok(uuid.to_string());
+    if let Ok(uuid) = crate::domain::parse_id(id) {
+        return Ok(uuid);
     }
     match ids::decode(id)? {
         (NodeKind::Article, uuid) => Ok(uuid),
-        _ => Err(bad_input("id", "not an article id")),
-    }
-}
-
-fn storable(
-    argument: &str,
-    t: Option<DateTime<Utc>>,
-) -> async_graphql::Result<Option<NaiveDateTime>> {
-    let t = t.map(|t| chrono::SubsecRound::trunc_subsecs(t.naive_utc(), 6));
-    match t {
-        Some(t) if !crate::domain::is_storable_time(t) => {
-            Err(bad_input(argument, "must be between the years 1 and 9999"))
-        }
-        other => Ok(other),
+        (NodeKind::Taxonomy(_), _) => Err(bad_input("id", "not an article id")),
     }
 }
 
@@ -284,7 +270,7 @@ impl ContentMutation {
                 ArticleStatus::Draft
             },
             published_at: None,
-            embargo_until: storable("input.embargoUntil", input.embargo_until)?,
+            embargo_until: time_arg("input.embargoUntil", input.embargo_until)?,
             language: input.language.unwrap_or_else(|| "en".into()),
             dateline: input.dateline,
             hero_image: input.hero_image.map(Into::into),
@@ -347,7 +333,7 @@ impl ContentMutation {
         publish_at: DateTime<Utc>,
         version: Option<i32>,
     ) -> async_graphql::Result<ArticleNode> {
-        let at = storable("publishAt", Some(publish_at))?
+        let at = time_arg("publishAt", Some(publish_at))?
             .ok_or_else(|| bad_input("publishAt", "required"))?;
         transition(ctx, id, Transition::Schedule(at), version).await
     }
@@ -383,7 +369,7 @@ impl ContentMutation {
         transition(
             ctx,
             id,
-            Transition::Embargo(storable("until", until)?),
+            Transition::Embargo(time_arg("until", until)?),
             version,
         )
         .await

@@ -14,15 +14,18 @@ use super::{
 };
 use crate::{
     domain::{
-        Relations,
+        self, Relations,
         article::{
             self as content, Article, Author, AuthorLink, Correction, HeroImage, Section, Tag,
             TagKind,
         },
-        page::{MAX_LIMIT, Page},
+        language::Language,
+        page::Page,
+        query::ArticleQuery,
         slug::Slug,
+        taxonomy::Taxonomy,
     },
-    service::{ContentService, batch::CountOf},
+    service::{ContentService, audience::Audience},
 };
 
 fn utc(t: chrono::NaiveDateTime) -> DateTime<Utc> {
@@ -84,35 +87,27 @@ pub struct ArticleFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-fn slug_arg(argument: &str, raw: Option<String>) -> async_graphql::Result<Option<String>> {
-    raw.map(|s| {
-        Slug::parse(&s)
-            .map(Slug::into_string)
-            .map_err(|why| bad_input(argument, format!("`{s}` {why}")))
-    })
-    .transpose()
+fn slug_arg(argument: &str, raw: Option<String>) -> async_graphql::Result<Option<Slug>> {
+    raw.map(|s| Slug::parse(&s).map_err(|why| bad_input(argument, format!("`{s}` {why}"))))
+        .transpose()
+}
+
+/// The slug of a stored section, author or tag (checked when it was saved).
+fn stored_slug(slug: &str) -> async_graphql::Result<Slug> {
+    Slug::parse(slug).map_err(|why| super::errors::gql(crate::error::AppError::internal(why)))
+}
+
+/// A time argument, as stored.
+pub fn time_arg(
+    argument: &str,
+    t: Option<DateTime<Utc>>,
+) -> async_graphql::Result<Option<chrono::NaiveDateTime>> {
+    t.map(|t| domain::time::storable(t).map_err(|why| bad_input(argument, why)))
+        .transpose()
 }
 
 impl ArticleFilter {
     pub fn into_domain(self) -> async_graphql::Result<content::ArticleFilter> {
-        let micros = |t: DateTime<Utc>| chrono::SubsecRound::trunc_subsecs(t.naive_utc(), 6);
-        for (argument, time) in [
-            ("filter.publishedAfter", self.published_after),
-            ("filter.publishedBefore", self.published_before),
-            ("filter.updatedSince", self.updated_since),
-        ] {
-            if time.is_some_and(|t| !crate::domain::is_storable_time(t.naive_utc())) {
-                return Err(bad_input(argument, "must be between the years 1 and 9999"));
-            }
-        }
-        if let Some(lang) = &self.language
-            && !crate::service::validate::is_language_tag(lang)
-        {
-            return Err(bad_input(
-                "filter.language",
-                format!("`{lang}` is not a BCP 47 language tag"),
-            ));
-        }
         let tags = self.tags.unwrap_or_default();
         if tags.len() > content::MAX_FILTER_TAGS {
             return Err(bad_input(
@@ -128,29 +123,26 @@ impl ArticleFilter {
             section: slug_arg("filter.section", self.section)?,
             tags: tags
                 .into_iter()
-                .map(|t| slug_arg("filter.tags", Some(t)).map(Option::unwrap_or_default))
+                .filter_map(|t| slug_arg("filter.tags", Some(t)).transpose())
                 .collect::<async_graphql::Result<_>>()?,
             all_tags: self.tag_mode.unwrap_or_default() == TagMode::All,
             author: slug_arg("filter.author", self.author)?,
-            language: self.language,
-            published_after: self.published_after.map(micros),
-            published_before: self.published_before.map(micros),
-            updated_since: self.updated_since.map(micros),
-            ..Default::default()
+            language: self
+                .language
+                .map(|l| Language::parse(&l).map_err(|why| bad_input("filter.language", why)))
+                .transpose()?,
+            published_after: time_arg("filter.publishedAfter", self.published_after)?,
+            published_before: time_arg("filter.publishedBefore", self.published_before)?,
+            updated_since: time_arg("filter.updatedSince", self.updated_since)?,
+            status: None,
         })
     }
 }
 
 /// Checks `first` against the page size limit.
 pub fn page_size(first: Option<i32>) -> async_graphql::Result<u32> {
-    match first {
-        None => Ok(crate::domain::page::DEFAULT_LIMIT),
-        Some(n) if n >= 1 && n as u32 <= MAX_LIMIT => Ok(n as u32),
-        Some(n) => Err(bad_input(
-            "first",
-            format!("first must be between 1 and {MAX_LIMIT}, got {n}"),
-        )),
-    }
+    domain::page::page_size(first.map(i64::from))
+        .map_err(|why| bad_input("first", format!("first {why}")))
 }
 
 /// Turns a service page into a Relay connection.
@@ -178,14 +170,16 @@ async fn nested_articles(
     after: Option<String>,
 ) -> async_graphql::Result<Connection<String, ArticleNode>> {
     let content = ctx.data_unchecked::<ContentService>();
-    let limit = page_size(first)?;
     let relations = relations_wanted(ctx);
+    let query = ArticleQuery::list(filter, sort.into())
+        .page(after.clone(), page_size(first)?)
+        .with_relations(relations);
     let page = content
-        .list_public_articles(filter, sort.into(), after.as_deref(), limit, relations)
+        .articles(&Audience::Public, query)
         .await
         .gql_args()?;
-    Ok(connection(page, after.is_some(), |a| {
-        ArticleNode::new(a, relations)
+    Ok(connection(page, after.is_some(), |hit| {
+        ArticleNode::new(hit.article, relations)
     }))
 }
 
@@ -441,7 +435,7 @@ impl From<AuthorLink> for AuthorLinkObject {
 async fn article_count(
     ctx: &Context<'_>,
     known: Option<i64>,
-    of: CountOf,
+    of: Taxonomy,
     id: &str,
 ) -> async_graphql::Result<i64> {
     if let Some(n) = known {
@@ -465,7 +459,7 @@ pub struct AuthorNode(pub Author);
 impl AuthorNode {
     /// Global id, for `node(id:)`.
     async fn id(&self) -> ID {
-        encode(NodeKind::Author, &self.0.id)
+        encode(Taxonomy::Author, &self.0.id)
     }
     async fn database_id(&self) -> &str {
         &self.0.id
@@ -495,7 +489,7 @@ impl AuthorNode {
     }
     /// Published articles by this author.
     async fn article_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        article_count(ctx, self.0.article_count, CountOf::Author, &self.0.id).await
+        article_count(ctx, self.0.article_count, Taxonomy::Author, &self.0.id).await
     }
     /// Published articles by this author.
     #[graphql(
@@ -509,7 +503,7 @@ impl AuthorNode {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, ArticleNode>> {
         let filter = content::ArticleFilter {
-            author: Some(self.0.slug.clone()),
+            author: Some(stored_slug(&self.0.slug)?),
             ..Default::default()
         };
         nested_articles(ctx, filter, sort, first, after).await
@@ -558,7 +552,7 @@ impl From<TagKindEnum> for TagKind {
 impl TagNode {
     /// Global id, for `node(id:)`.
     async fn id(&self) -> ID {
-        encode(NodeKind::Tag, &self.0.id)
+        encode(Taxonomy::Tag, &self.0.id)
     }
     async fn database_id(&self) -> &str {
         &self.0.id
@@ -577,7 +571,7 @@ impl TagNode {
     }
     /// Published articles with this tag.
     async fn article_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        article_count(ctx, self.0.article_count, CountOf::Tag, &self.0.id).await
+        article_count(ctx, self.0.article_count, Taxonomy::Tag, &self.0.id).await
     }
     /// Published articles with this tag.
     #[graphql(
@@ -591,7 +585,7 @@ impl TagNode {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, ArticleNode>> {
         let filter = content::ArticleFilter {
-            tags: vec![self.0.slug.clone()],
+            tags: vec![stored_slug(&self.0.slug)?],
             ..Default::default()
         };
         nested_articles(ctx, filter, sort, first, after).await
@@ -605,7 +599,7 @@ pub struct SectionNode(pub Section);
 impl SectionNode {
     /// Global id, for `node(id:)`.
     async fn id(&self) -> ID {
-        encode(NodeKind::Section, &self.0.id)
+        encode(Taxonomy::Section, &self.0.id)
     }
     async fn database_id(&self) -> &str {
         &self.0.id
@@ -621,7 +615,7 @@ impl SectionNode {
     }
     /// Published articles in this section.
     async fn article_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        article_count(ctx, self.0.article_count, CountOf::Section, &self.0.id).await
+        article_count(ctx, self.0.article_count, Taxonomy::Section, &self.0.id).await
     }
     /// Published articles in this section.
     #[graphql(
@@ -635,7 +629,7 @@ impl SectionNode {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, ArticleNode>> {
         let filter = content::ArticleFilter {
-            section: Some(self.0.slug.clone()),
+            section: Some(stored_slug(&self.0.slug)?),
             ..Default::default()
         };
         nested_articles(ctx, filter, sort, first, after).await

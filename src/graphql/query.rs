@@ -11,24 +11,28 @@ use super::{
     },
 };
 use crate::{
-    auth::{Action, Caller},
-    domain::{Key, Relations},
+    auth::Caller,
+    domain::{self, Key, Relations, query::ArticleQuery, taxonomy::Taxonomy},
     error::ErrorKind,
-    service::ContentService,
-    service::editorial::{PublicLookup, Reader},
+    service::{ContentService, audience::Audience, read::search::parse_query},
 };
 
 /// Reads of published content (and, with an editor key, of any article).
 #[derive(Default)]
 pub struct ContentQuery;
 
-fn key(slug: Option<String>, id: Option<ID>, kind: NodeKind) -> async_graphql::Result<Key> {
+fn key(
+    slug: Option<String>,
+    id: Option<ID>,
+    kind: impl Into<NodeKind>,
+) -> async_graphql::Result<Key> {
+    let kind = kind.into();
     match (slug, id) {
         (Some(slug), None) => Ok(Key::Slug(slug)),
         (None, Some(id)) => {
             // Both the UUID of the REST API and the global id are accepted.
-            if let Ok(uuid) = uuid::Uuid::parse_str(&id) {
-                return Ok(Key::Id(uuid.to_string()));
+            if let Ok(uuid) = domain::parse_id(&id) {
+                return Ok(Key::Id(uuid));
             }
             match ids::decode(&id)? {
                 (found, uuid) if found == kind => Ok(Key::Id(uuid)),
@@ -67,27 +71,10 @@ impl ContentQuery {
         preview_token: Option<String>,
     ) -> async_graphql::Result<Option<ArticleNode>> {
         let key = key(slug, id, NodeKind::Article)?;
-        let caller = ctx.data_opt::<Caller>();
-        let reader = match (&preview_token, caller) {
-            (Some(token), _) => Reader::Preview(token),
-            (None, Some(caller)) if caller.can(Action::ReadDrafts) => Reader::Staff(caller),
-            _ => Reader::Public,
-        };
-        let found = match optional(
-            content(ctx)
-                .read_article(reader, key, Relations::Skip)
-                .await,
-        )? {
-            Some(PublicLookup::Found(article)) => Some(*article),
-            // A retired slug resolves to the article under its current slug.
-            Some(PublicLookup::MovedTo(slug)) => optional(
-                content(ctx)
-                    .public_article(Key::Slug(slug), Relations::Skip)
-                    .await,
-            )?,
-            None => None,
-        };
-        Ok(found.map(|a| ArticleNode::new(a, Relations::Skip)))
+        let audience = Audience::for_request(ctx.data_opt::<Caller>(), preview_token.as_deref());
+        // A retired slug resolves to the article under its current slug.
+        let found = optional(content(ctx).article(&audience, key, Relations::Skip).await)?;
+        Ok(found.map(|found| ArticleNode::new(found.into_article(), Relations::Skip)))
     }
 
     /// Published articles, filtered and sorted, as a Relay connection (at most 100 a page).
@@ -102,15 +89,17 @@ impl ContentQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, ArticleNode>> {
-        let limit = page_size(first)?;
         let filter = filter.unwrap_or_default().into_domain()?;
         let relations = relations_wanted(ctx);
+        let query = ArticleQuery::list(filter, sort.into())
+            .page(after.clone(), page_size(first)?)
+            .with_relations(relations);
         let page = content(ctx)
-            .list_public_articles(filter, sort.into(), after.as_deref(), limit, relations)
+            .articles(&Audience::Public, query)
             .await
             .gql_args()?;
-        Ok(connection(page, after.is_some(), |a| {
-            ArticleNode::new(a, relations)
+        Ok(connection(page, after.is_some(), |hit| {
+            ArticleNode::new(hit.article, relations)
         }))
     }
 
@@ -130,19 +119,14 @@ impl ContentQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, super::search::SearchResultNode>> {
-        let limit = page_size(first)?;
-        let query = crate::service::search::parse_query("query", &query).gql()?;
+        let text = parse_query("query", &query).gql()?;
         let filter = filter.unwrap_or_default().into_domain()?;
         let relations = super::search::relations_wanted(ctx);
+        let query = ArticleQuery::search(text, filter, sort.into())
+            .page(after.clone(), page_size(first)?)
+            .with_relations(relations);
         let page = content(ctx)
-            .search_public_articles(
-                query,
-                filter,
-                sort.into(),
-                after.as_deref(),
-                limit,
-                relations,
-            )
+            .articles(&Audience::Public, query)
             .await
             .gql_args()?;
         Ok(connection(page, after.is_some(), |hit| {
@@ -157,7 +141,7 @@ impl ContentQuery {
         slug: Option<String>,
         id: Option<ID>,
     ) -> async_graphql::Result<Option<AuthorNode>> {
-        let key = key(slug, id, NodeKind::Author)?;
+        let key = key(slug, id, Taxonomy::Author)?;
         Ok(optional(content(ctx).author(key).await)?.map(AuthorNode))
     }
 
@@ -185,7 +169,7 @@ impl ContentQuery {
         slug: Option<String>,
         id: Option<ID>,
     ) -> async_graphql::Result<Option<TagNode>> {
-        let key = key(slug, id, NodeKind::Tag)?;
+        let key = key(slug, id, Taxonomy::Tag)?;
         Ok(optional(content(ctx).tag(key).await)?.map(TagNode))
     }
 
@@ -214,7 +198,7 @@ impl ContentQuery {
         slug: Option<String>,
         id: Option<ID>,
     ) -> async_graphql::Result<Option<SectionNode>> {
-        let key = key(slug, id, NodeKind::Section)?;
+        let key = key(slug, id, Taxonomy::Section)?;
         Ok(optional(content(ctx).section(key).await)?.map(SectionNode))
     }
 
@@ -241,13 +225,18 @@ impl ContentQuery {
         let content = content(ctx);
         let key = Key::Id(uuid);
         Ok(match kind {
-            NodeKind::Article => optional(content.public_article(key, Relations::Skip).await)?
-                .map(|a| Node::Article(ArticleNode::new(a, Relations::Skip))),
-            NodeKind::Author => {
+            NodeKind::Article => {
+                let found = content.article(&Audience::Public, key, Relations::Skip);
+                optional(found.await)?
+                    .map(|f| Node::Article(ArticleNode::new(f.into_article(), Relations::Skip)))
+            }
+            NodeKind::Taxonomy(Taxonomy::Author) => {
                 optional(content.author(key).await)?.map(|a| Node::Author(AuthorNode(a)))
             }
-            NodeKind::Tag => optional(content.tag(key).await)?.map(|t| Node::Tag(TagNode(t))),
-            NodeKind::Section => {
+            NodeKind::Taxonomy(Taxonomy::Tag) => {
+                optional(content.tag(key).await)?.map(|t| Node::Tag(TagNode(t)))
+            }
+            NodeKind::Taxonomy(Taxonomy::Section) => {
                 optional(content.section(key).await)?.map(|s| Node::Section(SectionNode(s)))
             }
         })

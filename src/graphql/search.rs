@@ -4,11 +4,7 @@
 use async_graphql::{Context, Enum, Object};
 
 use super::nodes::ArticleNode;
-use crate::domain::{
-    Relations,
-    article::ArticleSort,
-    search::{SearchHit, SearchSort},
-};
+use crate::domain::{Relations, article::ArticleSort, query::ArticleHit, search::SearchSort};
 
 /// Orders of search results.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
@@ -43,10 +39,10 @@ pub struct SearchResultNode {
 }
 
 impl SearchResultNode {
-    pub fn new(hit: SearchHit, relations: Relations) -> Self {
+    pub fn new(hit: ArticleHit, relations: Relations) -> Self {
         SearchResultNode {
             article: ArticleNode::new(hit.article, relations),
-            snippet: hit.snippet,
+            snippet: hit.snippet.unwrap_or_default(),
         }
     }
 }

@@ -14,11 +14,15 @@ use super::{
     views::{ArticleJson, Includes, ItemEnvelope, ListEnvelope, ListMeta, utc},
 };
 use crate::{
-    domain::article::{Article, ArticleFilter, ArticleStatus, BodyFormat, HeroImage},
+    domain::{
+        Key, Relations,
+        article::{Article, ArticleFilter, ArticleSort, ArticleStatus, BodyFormat, HeroImage},
+        query::ArticleQuery,
+    },
     error::{AppError, AppResult},
     service::{
-        articles::NewArticle,
-        editorial::{ArticlePatch, Transition},
+        audience::Audience,
+        editorial::{ArticlePatch, NewArticle, Transition},
     },
 };
 
@@ -107,14 +111,11 @@ pub struct CreateArticleJson {
 }
 
 fn storable(field: &str, t: Option<DateTime<Utc>>) -> AppResult<Option<NaiveDateTime>> {
-    let t = t.map(|t| chrono::SubsecRound::trunc_subsecs(t.naive_utc(), 6));
-    match t {
-        Some(t) if !crate::domain::is_storable_time(t) => Err(AppError::invalid_parameter(
-            field,
-            format!("{field} must be between the years 1 and 9999"),
-        )),
-        other => Ok(other),
-    }
+    t.map(|t| {
+        crate::domain::time::storable(t)
+            .map_err(|why| AppError::invalid_parameter(field, format!("{field} {why}")))
+    })
+    .transpose()
 }
 
 impl CreateArticleJson {
@@ -214,15 +215,17 @@ pub async fn list_articles(
         status: params::choice("status", query.status.as_deref())?,
         ..Default::default()
     };
+    let list =
+        ArticleQuery::list(filter, ArticleSort::UpdatedDesc).page(query.cursor.clone(), limit);
     let page = state
         .content
-        .list_articles_as(&caller.0, filter, query.cursor.as_deref(), limit)
+        .articles(&Audience::for_admin(&caller.0)?, list)
         .await?;
     let next_cursor = page.next_cursor();
     let data = page
         .items
         .into_iter()
-        .map(AdminArticleJson::from_domain)
+        .map(|hit| AdminArticleJson::from_domain(hit.article))
         .collect();
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -230,12 +233,6 @@ pub async fn list_articles(
             data,
             meta: ListMeta { next_cursor, limit },
         }))
-}
-
-fn article_id(raw: &str) -> AppResult<String> {
-    uuid::Uuid::parse_str(raw)
-        .map(|u| u.to_string())
-        .map_err(|_| AppError::invalid_parameter("id", format!("`{raw}` is not a UUID")))
 }
 
 /// One article in any state.
@@ -255,10 +252,12 @@ pub async fn get_article(
     caller: Authenticated,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    let key = Key::Id(params::id(&id)?);
     let article = state
         .content
-        .article_as(&caller.0, &article_id(&id)?)
-        .await?;
+        .article(&Audience::for_admin(&caller.0)?, key, Relations::Load)
+        .await?
+        .into_article();
     Ok(article_response(actix_web::http::StatusCode::OK, article))
 }
 
@@ -291,7 +290,7 @@ pub async fn update_article(
         .content
         .update_article(
             &caller.0,
-            &article_id(&id)?,
+            &params::id(&id)?,
             body.into_inner(),
             if_match_version(&req)?,
         )
@@ -321,7 +320,7 @@ pub async fn delete_article(
 ) -> AppResult<HttpResponse> {
     state
         .content
-        .delete_article(&caller.0, &article_id(&id)?, if_match_version(&req)?)
+        .delete_article(&caller.0, &params::id(&id)?, if_match_version(&req)?)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -372,7 +371,7 @@ pub async fn article_action(
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     let (id, action) = path.into_inner();
-    let id = article_id(&id)?;
+    let id = params::id(&id)?;
     // An empty body is fine for actions without arguments; a malformed one never is.
     let raw: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::Value::Object(Default::default())
@@ -493,7 +492,7 @@ pub async fn list_revisions(
 ) -> AppResult<HttpResponse> {
     let revisions = state
         .content
-        .revisions(&caller.0, &article_id(&id)?)
+        .revisions(&caller.0, &params::id(&id)?)
         .await?;
     let data: Vec<RevisionJson> = revisions
         .into_iter()
@@ -538,7 +537,7 @@ pub async fn restore_revision(
         .content
         .restore_revision(
             &caller.0,
-            &article_id(&id)?,
+            &params::id(&id)?,
             version,
             if_match_version(&req)?,
         )

@@ -8,13 +8,17 @@ use utoipa::{IntoParams, ToSchema};
 use super::{
     AppState,
     admin_articles::AdminArticleJson,
+    article_filter::ArticleFilterParams,
     auth::Authenticated,
     params,
     problem::Problem,
     search::SearchParams,
     views::{ARTICLE_FIELDS, ListEnvelope, ListMeta},
 };
-use crate::error::{AppError, AppResult};
+use crate::{
+    error::{AppError, AppResult},
+    service::audience::Audience,
+};
 
 /// The workflow fields `fields` may name besides the article's own.
 const WORKFLOW_FIELDS: &[&str] = &[
@@ -56,7 +60,7 @@ pub struct AdminSearchResultJson {
 /// beyond that, and after a short wait for a turn, the answer is a 503 with `Retry-After`.
 #[utoipa::path(
     tag = "admin",
-    params(SearchParams, StatusParam),
+    params(SearchParams, ArticleFilterParams, StatusParam),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "A page of results", body = ListEnvelope<AdminSearchResultJson>),
@@ -71,27 +75,20 @@ pub async fn search_articles(
     state: web::Data<AppState>,
     caller: Authenticated,
     query: web::Query<SearchParams>,
+    filters: web::Query<ArticleFilterParams>,
     status: web::Query<StatusParam>,
 ) -> AppResult<HttpResponse> {
-    let mut request = query.request()?;
-    request.filter.status = params::choice("status", status.status.as_deref())?;
+    let mut search = query.query(&filters)?;
+    search.filter.status = params::choice("status", status.status.as_deref())?;
+    let limit = search.limit;
+    let audience = Audience::for_admin(&caller.0)?;
     let allowed: Vec<&str> = ARTICLE_FIELDS
         .iter()
         .chain(WORKFLOW_FIELDS)
         .copied()
         .collect();
     let fields = params::name_list("fields", query.fields.as_deref(), &allowed)?;
-    let page = state
-        .content
-        .search_articles_as(
-            &caller.0,
-            request.query,
-            request.filter,
-            request.sort,
-            query.cursor.as_deref(),
-            request.limit,
-        )
-        .await?;
+    let page = state.content.articles(&audience, search).await?;
     let next_cursor = page.next_cursor();
     let data = page
         .items
@@ -104,7 +101,7 @@ pub async fn search_articles(
             }
             Ok(AdminSearchResultJson {
                 article,
-                snippet: hit.snippet,
+                snippet: hit.snippet.unwrap_or_default(),
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
@@ -113,9 +110,6 @@ pub async fn search_articles(
         .insert_header(("Cache-Control", "private, no-store"))
         .json(ListEnvelope {
             data,
-            meta: ListMeta {
-                next_cursor,
-                limit: request.limit,
-            },
+            meta: ListMeta { next_cursor, limit },
         }))
 }

@@ -14,7 +14,10 @@ use super::{
 };
 use crate::{
     auth::{Action, Role},
-    domain::article::{AuthorLink, TagKind},
+    domain::{
+        article::{AuthorLink, TagKind},
+        taxonomy::Taxonomy,
+    },
     error::{AppError, AppResult},
     service::{
         keys::ApiKey,
@@ -23,22 +26,13 @@ use crate::{
     },
 };
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Sections,
-    Authors,
-    Tags,
-}
-
-fn kind(raw: &str) -> AppResult<Kind> {
-    match raw {
-        "sections" => Ok(Kind::Sections),
-        "authors" => Ok(Kind::Authors),
-        "tags" => Ok(Kind::Tags),
-        other => Err(AppError::not_found(format!(
-            "no admin collection `{other}`: sections, authors, tags, articles, keys or webhooks"
-        ))),
-    }
+/// The taxonomy a `{kind}` path segment names.
+fn kind(raw: &str) -> AppResult<Taxonomy> {
+    raw.parse().map_err(|_| {
+        AppError::not_found(format!(
+            "no admin collection `{raw}`: sections, authors, tags, articles, keys or webhooks"
+        ))
+    })
 }
 
 /// A new section, author or tag. `kind` is required for tags; `role`, `bio`, `avatar_url`
@@ -85,7 +79,7 @@ pub async fn create_taxonomy(
     let b = body.into_inner();
     let (c, content) = (&caller.0, &state.content);
     let data = match kind(&path)? {
-        Kind::Sections => json(SectionJson::from_domain(
+        Taxonomy::Section => json(SectionJson::from_domain(
             content
                 .create_section_as(
                     c,
@@ -97,7 +91,7 @@ pub async fn create_taxonomy(
                 )
                 .await?,
         ))?,
-        Kind::Authors => {
+        Taxonomy::Author => {
             let new = NewAuthor {
                 slug: b.slug,
                 name: b.name,
@@ -110,7 +104,7 @@ pub async fn create_taxonomy(
                 content.create_author_as(c, new).await?,
             ))?
         }
-        Kind::Tags => {
+        Taxonomy::Tag => {
             let kind = b
                 .kind
                 .ok_or_else(|| AppError::invalid_parameter("kind", "a tag needs a `kind`"))?;
@@ -156,13 +150,13 @@ pub async fn update_taxonomy(
     let (k, slug) = path.into_inner();
     let (c, content, patch) = (&caller.0, &state.content, body.into_inner());
     let data = match kind(&k)? {
-        Kind::Sections => json(SectionJson::from_domain(
+        Taxonomy::Section => json(SectionJson::from_domain(
             content.update_section(c, &slug, patch).await?,
         ))?,
-        Kind::Authors => json(AuthorJson::from_domain(
+        Taxonomy::Author => json(AuthorJson::from_domain(
             content.update_author(c, &slug, patch).await?,
         ))?,
-        Kind::Tags => json(TagJson::from_domain(
+        Taxonomy::Tag => json(TagJson::from_domain(
             content.update_tag(c, &slug, patch).await?,
         ))?,
     };
@@ -191,9 +185,9 @@ pub async fn delete_taxonomy(
     let (k, slug) = path.into_inner();
     let (c, content) = (&caller.0, &state.content);
     match kind(&k)? {
-        Kind::Sections => content.delete_section(c, &slug).await?,
-        Kind::Authors => content.delete_author(c, &slug).await?,
-        Kind::Tags => content.delete_tag(c, &slug).await?,
+        Taxonomy::Section => content.delete_section(c, &slug).await?,
+        Taxonomy::Author => content.delete_author(c, &slug).await?,
+        Taxonomy::Tag => content.delete_tag(c, &slug).await?,
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,8 +3,6 @@
 //! 304s like the content API.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::{
     AppState,
@@ -13,12 +11,12 @@ use super::{
     views::utc,
 };
 use crate::{
+    domain::taxonomy::{Taxonomy, Term},
     error::{AppError, AppResult},
     feeds::{
         FEED_SIZE, FeedInfo, Publication, atom, json_feed as jsonfeed, rss,
         sitemap::{self, IndexEntry},
     },
-    service::feeds::FeedOf,
 };
 
 /// The publication the settings describe (checked at start, so an error here is a bug).
@@ -37,24 +35,14 @@ fn public_base(req: &HttpRequest, publication: &Publication) -> String {
     }
 }
 
-/// What a scoped feed is about.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum FeedScope {
-    Sections,
-    Tags,
-    Authors,
-}
-
-fn feed_of(scope: &str, slug: String) -> AppResult<FeedOf> {
-    match scope {
-        "sections" => Ok(FeedOf::Section(slug)),
-        "tags" => Ok(FeedOf::Tag(slug)),
-        "authors" => Ok(FeedOf::Author(slug)),
-        other => Err(AppError::not_found(format!(
-            "no feeds of `{other}`; feeds are per sections, tags or authors"
-        ))),
-    }
+/// The articles a scoped feed carries: those of the section, tag or author `slug`.
+fn feed_of(scope: &str, slug: String) -> AppResult<Option<Term>> {
+    let taxonomy: Taxonomy = scope.parse().map_err(|_| {
+        AppError::not_found(format!(
+            "no feeds of `{scope}`; feeds are per sections, tags or authors"
+        ))
+    })?;
+    Ok(Some(Term { taxonomy, slug }))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -67,7 +55,7 @@ enum Format {
 async fn feed(
     req: &HttpRequest,
     state: &AppState,
-    of: FeedOf,
+    of: Option<Term>,
     format: Format,
 ) -> AppResult<HttpResponse> {
     let publication = publication(state)?;
@@ -123,7 +111,7 @@ async fn feed(
 )]
 #[get("/feeds/rss.xml")]
 pub async fn rss_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    feed(&req, &state, FeedOf::All, Format::Rss).await
+    feed(&req, &state, None, Format::Rss).await
 }
 
 /// The newest articles as Atom 1.0.
@@ -136,7 +124,7 @@ pub async fn rss_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResult
 )]
 #[get("/feeds/atom.xml")]
 pub async fn atom_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    feed(&req, &state, FeedOf::All, Format::Atom).await
+    feed(&req, &state, None, Format::Atom).await
 }
 
 /// The newest articles as JSON Feed 1.1.
@@ -149,14 +137,14 @@ pub async fn atom_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResul
 )]
 #[get("/feeds/feed.json")]
 pub async fn json_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    feed(&req, &state, FeedOf::All, Format::Json).await
+    feed(&req, &state, None, Format::Json).await
 }
 
 /// The newest articles of a section, tag or author as RSS 2.0.
 #[utoipa::path(
     tag = "feeds",
     params(
-        ("scope" = inline(FeedScope), Path, description = "`sections`, `tags` or `authors`"),
+        ("scope" = inline(Taxonomy), Path, description = "`sections`, `tags` or `authors`"),
         ("slug" = String, Path, description = "The section's, tag's or author's slug"),
     ),
     responses(
@@ -179,7 +167,7 @@ pub async fn scoped_rss_feed(
 #[utoipa::path(
     tag = "feeds",
     params(
-        ("scope" = inline(FeedScope), Path, description = "`sections`, `tags` or `authors`"),
+        ("scope" = inline(Taxonomy), Path, description = "`sections`, `tags` or `authors`"),
         ("slug" = String, Path, description = "The section's, tag's or author's slug"),
     ),
     responses(
@@ -202,7 +190,7 @@ pub async fn scoped_atom_feed(
 #[utoipa::path(
     tag = "feeds",
     params(
-        ("scope" = inline(FeedScope), Path, description = "`sections`, `tags` or `authors`"),
+        ("scope" = inline(Taxonomy), Path, description = "`sections`, `tags` or `authors`"),
         ("slug" = String, Path, description = "The section's, tag's or author's slug"),
     ),
     responses(

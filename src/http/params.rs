@@ -1,55 +1,44 @@
 //! Query-string values parsed into domain types, each failure a 400 naming its parameter.
 
-use chrono::{DateTime, NaiveDateTime, SubsecRound};
+use chrono::NaiveDateTime;
 
 use crate::{
-    domain::{page::page_limit, slug::Slug},
+    domain::{self, language::Language, page::page_size, slug::Slug},
     error::{AppError, AppResult},
-    service::validate::is_language_tag,
 };
 
+/// `limit`: a page size, checked by the domain's one rule for page sizes.
 pub fn limit(raw: Option<&str>) -> AppResult<u32> {
+    let bad = |why: String| AppError::invalid_parameter("limit", format!("limit {why}"));
     let parsed = raw
         .map(|s| {
-            s.trim().parse::<i64>().map_err(|_| {
-                AppError::invalid_parameter(
-                    "limit",
-                    format!("limit must be a whole number, got `{s}`"),
-                )
-            })
+            s.trim()
+                .parse::<i64>()
+                .map_err(|_| bad(format!("must be a whole number, got `{s}`")))
         })
         .transpose()?;
-    page_limit(parsed)
+    page_size(parsed).map_err(bad)
 }
 
 /// An RFC 3339 timestamp, as UTC at microsecond precision.
 pub fn timestamp(name: &str, raw: Option<&str>) -> AppResult<Option<NaiveDateTime>> {
     raw.map(|s| {
-        DateTime::parse_from_rfc3339(s.trim())
-            .ok()
-            .map(|t| t.naive_utc().trunc_subsecs(6))
-            .filter(|t| crate::domain::is_storable_time(*t))
-            .ok_or_else(|| {
-                AppError::invalid_parameter(
-                    name,
-                    format!("{name} must be an RFC 3339 time between the years 1 and 9999 (UTC), such as 2026-11-26T09:00:00Z, got `{s}`"),
-                )
-            })
+        domain::time::parse(s)
+            .map_err(|why| AppError::invalid_parameter(name, format!("{name} {why}")))
     })
     .transpose()
 }
 
-pub fn slug(name: &str, raw: Option<&str>) -> AppResult<Option<String>> {
+pub fn slug(name: &str, raw: Option<&str>) -> AppResult<Option<Slug>> {
     raw.map(|s| {
         Slug::parse(s)
-            .map(Slug::into_string)
             .map_err(|why| AppError::invalid_parameter(name, format!("{name} `{s}` {why}")))
     })
     .transpose()
 }
 
 /// A comma-separated list of at most `max` slugs; empty items are ignored.
-pub fn slug_list(name: &str, raw: Option<&str>, max: usize) -> AppResult<Vec<String>> {
+pub fn slug_list(name: &str, raw: Option<&str>, max: usize) -> AppResult<Vec<Slug>> {
     let Some(raw) = raw else {
         return Ok(Vec::new());
     };
@@ -69,18 +58,21 @@ pub fn slug_list(name: &str, raw: Option<&str>, max: usize) -> AppResult<Vec<Str
     }
     items
         .into_iter()
-        .map(|s| slug(name, Some(s)).map(Option::unwrap_or_default))
+        .filter_map(|s| slug(name, Some(s)).transpose())
         .collect()
 }
 
-pub fn language(raw: Option<&str>) -> AppResult<Option<String>> {
-    match raw {
-        Some(tag) if !is_language_tag(tag) => Err(AppError::invalid_parameter(
-            "lang",
-            format!("lang must be a BCP 47 language tag such as `en`, got `{tag}`"),
-        )),
-        other => Ok(other.map(str::to_owned)),
-    }
+pub fn language(raw: Option<&str>) -> AppResult<Option<Language>> {
+    raw.map(|tag| {
+        Language::parse(tag)
+            .map_err(|why| AppError::invalid_parameter("lang", format!("lang {why}")))
+    })
+    .transpose()
+}
+
+/// An id in the path: a UUID, as stored.
+pub fn id(raw: &str) -> AppResult<String> {
+    domain::parse_id(raw).map_err(|why| AppError::invalid_parameter("id", why))
 }
 
 /// A comma-separated list of names, each one of `allowed`.

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     auth::Action,
-    error::{AppError, AppResult},
+    error::AppResult,
     feeds::ninjs::{self, Ninjs},
     service::syndication::Change,
 };
@@ -143,9 +143,7 @@ pub async fn get_article(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     caller.require(Action::ReadSyndication)?;
-    let id = uuid::Uuid::parse_str(&id)
-        .map_err(|_| AppError::invalid_parameter("id", format!("`{id}` is not a UUID")))?
-        .to_string();
+    let id = params::id(&id)?;
     let publication = publication(&state)?;
     let change = state.content.syndication_article(&id).await?;
     let mut freshness = Freshness::default();

@@ -12,7 +12,7 @@ use super::{
     views::{AuthorJson, ItemEnvelope, ListEnvelope, ListMeta, SectionJson, TagJson, utc},
 };
 use crate::{
-    domain::{Key, article::TagKind, page::Page},
+    domain::{Key, article::TagKind, page::Page, taxonomy::Taxonomy},
     error::AppResult,
 };
 
@@ -44,7 +44,7 @@ fn list_response<D, J: Serialize>(
     state: &AppState,
     page: Page<D>,
     limit: u32,
-    kind: &str,
+    of: Taxonomy,
     view: impl Fn(D) -> (J, chrono::NaiveDateTime, String),
 ) -> AppResult<HttpResponse> {
     let next_cursor = page.next_cursor();
@@ -54,11 +54,11 @@ fn list_response<D, J: Serialize>(
         .into_iter()
         .map(|item| {
             let (json, updated_at, id) = view(item);
-            freshness.touch(utc(updated_at), &format!("{kind}:{id}"));
+            freshness.touch(utc(updated_at), &format!("{}:{id}", of.singular()));
             json
         })
         .collect();
-    freshness.surrogate_keys.push(format!("{kind}s"));
+    freshness.surrogate_keys.push(of.as_str().to_owned());
     respond(
         req,
         &state.settings.cache_control,
@@ -108,7 +108,7 @@ pub async fn list_sections(
         .content
         .list_sections(query.cursor.as_deref(), limit)
         .await?;
-    list_response(&req, &state, page, limit, "section", |s| {
+    list_response(&req, &state, page, limit, Taxonomy::Section, |s| {
         let (updated_at, id) = (s.updated_at, s.id.clone());
         (SectionJson::from_domain(s), updated_at, id)
     })
@@ -156,7 +156,7 @@ pub async fn list_authors(
         .content
         .list_authors(query.cursor.as_deref(), limit)
         .await?;
-    list_response(&req, &state, page, limit, "author", |a| {
+    list_response(&req, &state, page, limit, Taxonomy::Author, |a| {
         let (updated_at, id) = (a.updated_at, a.id.clone());
         (AuthorJson::from_domain(a), updated_at, id)
     })
@@ -205,7 +205,7 @@ pub async fn list_tags(
         .content
         .list_tags(kind, query.cursor.as_deref(), limit)
         .await?;
-    list_response(&req, &state, page, limit, "tag", |t| {
+    list_response(&req, &state, page, limit, Taxonomy::Tag, |t| {
         let (updated_at, id) = (t.updated_at, t.id.clone());
         (TagJson::from_domain(t), updated_at, id)
     })

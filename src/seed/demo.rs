@@ -13,7 +13,7 @@ use crate::{
     error::{AppError, AppResult},
     service::{
         ContentService,
-        articles::NewArticle,
+        editorial::NewArticle,
         taxonomy::{NewAuthor, NewSection, NewTag},
     },
 };

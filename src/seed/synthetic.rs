@@ -2,7 +2,7 @@
 //! sections, bodies of news-story length, and a realistic mix of states (mostly published,
 //! some drafts, scheduled and embargoed). The same `--rng-seed` gives the same content.
 //!
-//! Rows go in through the same `service::articles::prepare` as every other write (so bodies
+//! Rows go in through the same `service::editorial::prepare` as every other write (so bodies
 //! are rendered and sanitized), in multi-row inserts of a thousand articles per transaction.
 //! Within each transaction the search triggers are held off and the batch is indexed at the
 //! end in one set-based statement, with the same result (`db::queries::search_index`).
@@ -23,7 +23,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     service::{
-        articles::{NewArticle, PreparedArticle, References, prepare},
+        editorial::{NewArticle, PreparedArticle, References, prepare},
         taxonomy::{NewAuthor, NewSection, NewTag, author_row, section_row, tag_row},
     },
 };

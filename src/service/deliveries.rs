@@ -4,15 +4,16 @@
 use chrono::NaiveDateTime;
 use prometheus_client::metrics::{counter::Counter, family::Family};
 
-use super::{ContentService, visibility::public_from};
+use super::{ContentService, audience::Audience};
 use crate::{
     db::{
-        queries::{self, webhooks as queries_webhooks},
+        queries::{self, visibility::Scope, webhooks as queries_webhooks},
         rows::WebhookAttemptRow,
     },
     domain::{
         self, Key, Relations,
         article::{Article, Author, Section, Tag},
+        taxonomy::Taxonomy,
         webhook::{EventType, Subject},
     },
     error::{AppError, AppResult, ErrorKind},
@@ -152,25 +153,25 @@ impl ContentService {
         let key = Key::Id(due.subject_id.clone());
         let gone = |what: &str| Content::Gone(format!("the {what} no longer exists"));
         Ok(match due.event.subject() {
-            Subject::Article => match self.public_article(key, Relations::Load).await {
-                Ok(article) => Content::Article(Box::new(article)),
+            Subject::Article => match self.article(&Audience::Public, key, Relations::Load).await {
+                Ok(found) => Content::Article(Box::new(found.into_article())),
+                Err(e) if e.kind == ErrorKind::Gone => self.article_not_public(due).await?,
                 Err(e) => {
                     not_found_is_ok(e)?;
                     self.article_not_public(due).await?
                 }
             },
-            Subject::Author => match self.author(key).await {
-                Ok(author) => Content::Author(author),
-                Err(e) => not_found_is_ok(e).map(|()| gone("author"))?,
-            },
-            Subject::Tag => match self.tag(key).await {
-                Ok(tag) => Content::Tag(tag),
-                Err(e) => not_found_is_ok(e).map(|()| gone("tag"))?,
-            },
-            Subject::Section => match self.section(key).await {
-                Ok(section) => Content::Section(section),
-                Err(e) => not_found_is_ok(e).map(|()| gone("section"))?,
-            },
+            Subject::Taxonomy(taxonomy) => {
+                let found = match taxonomy {
+                    Taxonomy::Author => self.author(key).await.map(Content::Author),
+                    Taxonomy::Tag => self.tag(key).await.map(Content::Tag),
+                    Taxonomy::Section => self.section(key).await.map(Content::Section),
+                };
+                match found {
+                    Ok(content) => content,
+                    Err(e) => not_found_is_ok(e).map(|()| gone(taxonomy.singular()))?,
+                }
+            }
         })
     }
 
@@ -180,11 +181,11 @@ impl ContentService {
         let id = due.subject_id.clone();
         let row = self
             .db
-            .read(move |conn| Ok(queries::articles::find_by_id(conn, None, &id)?))
+            .read(move |conn| Ok(queries::articles::find_by_id(conn, &Scope::Any, &id)?))
             .await?;
         let now = domain::now();
         let later = row
-            .and_then(|r| public_from(&r.status, r.published_at, r.embargo_until))
+            .and_then(|r| r.publication().public_from())
             .filter(|t| *t > now);
         Ok(match later {
             Some(t) if due.event == EventType::ArticlePublished => Content::NotYet(t),

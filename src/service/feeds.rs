@@ -1,29 +1,23 @@
 //! The reads behind feeds and sitemaps: the newest visible articles of a feed's subject,
 //! sitemap pages in id order, and the articles of the Google News sitemap. Every one of them
-//! filters through the visibility rule.
+//! reads in the public's scope.
 
 use std::collections::HashSet;
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::{ContentService, batch, visibility};
+use super::{ContentService, audience::Audience, read::relations};
 use crate::{
-    db::queries::{self, syndication::ArticleLinkRow},
+    db::queries::{self, syndication::ArticleLinkRow, visibility::Scope},
     domain::{
         self, Key,
         article::{Article, ArticleFilter, ArticleSort, Author, Section, Tag},
+        query::ArticleQuery,
+        slug::Slug,
+        taxonomy::{Taxonomy, Term},
     },
     error::{AppError, AppResult},
 };
-
-/// Which articles a feed carries, by slug.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FeedOf {
-    All,
-    Section(String),
-    Tag(String),
-    Author(String),
-}
 
 /// What a feed is about, as found.
 #[derive(Debug, Clone)]
@@ -98,7 +92,7 @@ fn entries(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let sections = batch::sections_by_id(conn, &section_ids)?;
+    let sections = relations::sections_by_id(conn, &section_ids)?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -136,7 +130,7 @@ fn page_starts(
         let from = starts.last().cloned().flatten();
         match queries::syndication::nth_id_from(
             conn,
-            visibility::public_predicate(now),
+            &Scope::Public(now),
             from.as_deref(),
             i64::from(page_size),
         )? {
@@ -148,38 +142,35 @@ fn page_starts(
 }
 
 impl ContentService {
-    /// The newest `limit` visible articles of a feed's subject; an unknown section, tag or
-    /// author is a 404.
-    pub async fn feed_articles(&self, of: FeedOf, limit: u32) -> AppResult<FeedArticles> {
+    /// The newest `limit` visible articles of a feed's subject: one section, tag or author,
+    /// or (`None`) the whole publication. An unknown section, tag or author is a 404.
+    pub async fn feed_articles(&self, of: Option<Term>, limit: u32) -> AppResult<FeedArticles> {
         let mut filter = ArticleFilter::default();
-        let subject = match of {
-            FeedOf::All => FeedSubject::All,
-            FeedOf::Section(slug) => {
-                filter.section = Some(slug.clone());
+        // A slug that could not exist names no feed.
+        let slug_of = |raw: &str| {
+            Slug::parse(raw).map_err(|_| AppError::not_found(format!("no feed of `{raw}`")))
+        };
+        let subject = match of.map(|term| (term.taxonomy, term.slug)) {
+            None => FeedSubject::All,
+            Some((Taxonomy::Section, slug)) => {
+                filter.section = Some(slug_of(&slug)?);
                 FeedSubject::Section(self.section(Key::Slug(slug)).await?)
             }
-            FeedOf::Tag(slug) => {
-                filter.tags = vec![slug.clone()];
+            Some((Taxonomy::Tag, slug)) => {
+                filter.tags = vec![slug_of(&slug)?];
                 filter.all_tags = true;
                 FeedSubject::Tag(self.tag(Key::Slug(slug)).await?)
             }
-            FeedOf::Author(slug) => {
-                filter.author = Some(slug.clone());
+            Some((Taxonomy::Author, slug)) => {
+                filter.author = Some(slug_of(&slug)?);
                 FeedSubject::Author(self.author(Key::Slug(slug)).await?)
             }
         };
-        let page = self
-            .list_public_articles(
-                filter,
-                ArticleSort::PublishedDesc,
-                None,
-                limit,
-                domain::Relations::Load,
-            )
-            .await?;
+        let query = ArticleQuery::list(filter, ArticleSort::PublishedDesc).page(None, limit);
+        let page = self.articles(&Audience::Public, query).await?;
         Ok(FeedArticles {
             subject,
-            articles: page.items,
+            articles: page.items.into_iter().map(|hit| hit.article).collect(),
         })
     }
 
@@ -195,7 +186,7 @@ impl ContentService {
                     let before = starts.get(i + 1).cloned().flatten();
                     let dates = queries::syndication::newest_dates_between(
                         conn,
-                        visibility::public_predicate(now),
+                        &Scope::Public(now),
                         from.as_deref(),
                         before.as_deref(),
                     )?;
@@ -226,7 +217,7 @@ impl ContentService {
                 };
                 let rows = queries::syndication::links_from(
                     conn,
-                    visibility::public_predicate(now),
+                    &Scope::Public(now),
                     from.as_deref(),
                     i64::from(page_size),
                 )?;
@@ -243,7 +234,7 @@ impl ContentService {
             .read(move |conn| {
                 let rows = queries::syndication::links_published_since(
                     conn,
-                    visibility::public_predicate(now),
+                    &Scope::Public(now),
                     now - Duration::hours(NEWS_WINDOW_HOURS),
                     NEWS_MAX_ARTICLES,
                 )?;

@@ -1,22 +1,21 @@
-//! The rules of the content API: visibility, validation, rendering, pagination. REST handlers
-//! and GraphQL resolvers both call `ContentService`; neither holds SQL or a business rule.
+//! The rules of the content API: who sees what, validation, rendering, pagination. REST
+//! handlers and GraphQL resolvers both call `ContentService`; neither holds SQL or a business
+//! rule. Every read of articles goes through `read` with an `audience::Audience`.
 
-pub mod articles;
-pub mod batch;
+pub mod audience;
 pub mod deliveries;
 pub mod editorial;
 pub mod feeds;
 pub mod keys;
 pub mod outbox;
 pub mod preview;
+pub mod read;
 pub mod render;
-pub mod search;
 pub mod search_limits;
 pub mod syndication;
 pub mod taxonomy;
 pub mod taxonomy_admin;
 pub mod validate;
-pub mod visibility;
 pub mod webhooks;
 
 use std::sync::Arc;

@@ -9,7 +9,6 @@
 
 use chrono::NaiveDateTime;
 
-use super::visibility::public_from;
 use crate::{
     db::{
         DbConnection, queries,
@@ -101,7 +100,7 @@ fn supersede_publication(
 }
 
 fn public_from_row(row: &ArticleRow) -> Option<NaiveDateTime> {
-    public_from(&row.status, row.published_at, row.embargo_until)
+    row.publication().public_from()
 }
 
 /// Queues the events of one article change: `old` is the row before (`None`: created), `new`

@@ -5,12 +5,11 @@
 //! never served before their time, not even as notices.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 
-use super::{ContentService, articles::hydrate, visibility};
+use super::{ContentService, read::relations};
 use crate::{
     db::{
-        queries::{self, articles::Keyset},
+        queries::{self, articles::Keyset, visibility::Scope},
         rows::{ArticleRow, TombstoneRow},
     },
     domain::{
@@ -160,10 +159,9 @@ impl ContentService {
         let fetch = i64::from(limit) + 1;
         self.db
             .read(move |conn| {
-                let shown = Box::new(visibility::public_at(now).or(visibility::withdrawn_at(now)));
                 let rows = queries::syndication::changed_articles(
                     conn,
-                    shown,
+                    &Scope::Syndicated(now),
                     now,
                     after.clone(),
                     since,
@@ -188,7 +186,7 @@ impl ContentService {
                     .into_iter()
                     .map(|r| {
                         // A row here is either public or withdrawn, never both.
-                        if !visibility::row_is_public(&r, now) {
+                        if !r.publication().is_public(now) {
                             Entry::Gone(withdrawal_of_row(&r, now))
                         } else {
                             Entry::Visible(Box::new(r))
@@ -215,7 +213,8 @@ impl ContentService {
                         Entry::Gone(w) => slots.push(Some(w)),
                     }
                 }
-                let mut articles = hydrate(conn, visible)?.into_iter();
+                let mut articles =
+                    relations::load(conn, visible, domain::Relations::Load)?.into_iter();
                 let changes = slots
                     .into_iter()
                     .map(|slot| match slot {
@@ -223,7 +222,9 @@ impl ContentService {
                         None => articles
                             .next()
                             .map(|a| Change::Published(Box::new(a)))
-                            .ok_or_else(|| AppError::internal("hydrate returned fewer articles")),
+                            .ok_or_else(|| {
+                                AppError::internal("an article was lost loading relations")
+                            }),
                     })
                     .collect::<AppResult<Vec<_>>>()?;
                 let next_cursor = changes.last().map(Change::cursor).or(cursor);
@@ -243,17 +244,12 @@ impl ContentService {
         let now = domain::now();
         self.db
             .read(move |conn| {
-                let visible = Some(visibility::public_predicate(now));
-                if let Some(row) = queries::articles::find_by_id(conn, visible, &id)? {
-                    let article = hydrate(conn, vec![row])?
-                        .pop()
-                        .ok_or_else(|| AppError::internal("hydrate lost the article"))?;
+                if let Some(row) = queries::articles::find_by_id(conn, &Scope::Public(now), &id)? {
+                    let article = relations::load_one(conn, row)?;
                     return Ok(Change::Published(Box::new(article)));
                 }
-                let gone =
-                    Some(Box::new(visibility::withdrawn_at(now))
-                        as queries::articles::ArticlePredicate);
-                if let Some(row) = queries::articles::find_by_id(conn, gone, &id)? {
+                if let Some(row) = queries::articles::find_by_id(conn, &Scope::Withdrawn(now), &id)?
+                {
                     return Ok(Change::Withdrawn(withdrawal_of_row(&row, now)));
                 }
                 if let Some(tombstone) = queries::syndication::tombstone(conn, &id)? {

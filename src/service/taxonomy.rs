@@ -1,11 +1,6 @@
 //! Sections, authors and tags: creation, and public reads carrying visible-article counts.
 
-use super::{
-    ContentService,
-    batch::{CountOf, public_article_counts},
-    outbox,
-    validate::Checks,
-};
+use super::{ContentService, outbox, read::relations::public_article_counts, validate::Checks};
 use crate::{
     db::{
         DbConnection, convert,
@@ -16,6 +11,7 @@ use crate::{
         self, Key,
         article::{Author, AuthorLink, Section, Tag, TagKind},
         page::{Cursor, Page},
+        taxonomy::Taxonomy,
         webhook::EventType,
     },
     error::{AppError, AppResult},
@@ -118,17 +114,17 @@ fn describe(key: &Key) -> String {
     }
 }
 
-fn slug_cursor(kind: &str, slug: &str, id: &str) -> Cursor {
+fn slug_cursor(of: Taxonomy, slug: &str, id: &str) -> Cursor {
     Cursor {
-        sort: kind.to_owned(),
+        sort: of.as_str().to_owned(),
         key: slug.to_owned(),
         id: id.to_owned(),
     }
 }
 
-fn slug_after(cursor: Option<&str>, kind: &str) -> AppResult<Option<String>> {
+fn slug_after(cursor: Option<&str>, of: Taxonomy) -> AppResult<Option<String>> {
     let Some(raw) = cursor else { return Ok(None) };
-    let key = Cursor::decode(raw, kind)?.key;
+    let key = Cursor::decode(raw, of.as_str())?.key;
     match crate::domain::slug::Slug::parse(&key) {
         Ok(_) => Ok(Some(key)),
         Err(_) => Err(AppError::invalid_parameter(
@@ -140,7 +136,7 @@ fn slug_after(cursor: Option<&str>, kind: &str) -> AppResult<Option<String>> {
 
 fn sections_with_counts(conn: &mut DbConnection, rows: Vec<SectionRow>) -> AppResult<Vec<Section>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let counts = public_article_counts(conn, CountOf::Section, &ids)?;
+    let counts = public_article_counts(conn, Taxonomy::Section, &ids)?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -152,7 +148,7 @@ fn sections_with_counts(conn: &mut DbConnection, rows: Vec<SectionRow>) -> AppRe
 
 fn authors_with_counts(conn: &mut DbConnection, rows: Vec<AuthorRow>) -> AppResult<Vec<Author>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let counts = public_article_counts(conn, CountOf::Author, &ids)?;
+    let counts = public_article_counts(conn, Taxonomy::Author, &ids)?;
     rows.into_iter()
         .map(|r| {
             let n = counts.get(&r.id).copied().unwrap_or(0);
@@ -163,7 +159,7 @@ fn authors_with_counts(conn: &mut DbConnection, rows: Vec<AuthorRow>) -> AppResu
 
 fn tags_with_counts(conn: &mut DbConnection, rows: Vec<TagRow>) -> AppResult<Vec<Tag>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let counts = public_article_counts(conn, CountOf::Tag, &ids)?;
+    let counts = public_article_counts(conn, Taxonomy::Tag, &ids)?;
     rows.into_iter()
         .map(|r| {
             let n = counts.get(&r.id).copied().unwrap_or(0);
@@ -215,12 +211,13 @@ impl ContentService {
         cursor: Option<&str>,
         limit: u32,
     ) -> AppResult<Page<Section>> {
-        let after = slug_after(cursor, "sections")?;
+        let after = slug_after(cursor, Taxonomy::Section)?;
         self.db
             .read(move |conn| {
                 let rows = taxonomy::list_sections(conn, after, i64::from(limit) + 1)?;
-                let page =
-                    Page::from_overfetch(rows, limit, |r| slug_cursor("sections", &r.slug, &r.id));
+                let page = Page::from_overfetch(rows, limit, |r| {
+                    slug_cursor(Taxonomy::Section, &r.slug, &r.id)
+                });
                 page.try_map_all(|rows| sections_with_counts(conn, rows))
             })
             .await
@@ -228,12 +225,13 @@ impl ContentService {
 
     /// Authors in slug order, with how many public articles each has.
     pub async fn list_authors(&self, cursor: Option<&str>, limit: u32) -> AppResult<Page<Author>> {
-        let after = slug_after(cursor, "authors")?;
+        let after = slug_after(cursor, Taxonomy::Author)?;
         self.db
             .read(move |conn| {
                 let rows = taxonomy::list_authors(conn, after, i64::from(limit) + 1)?;
-                let page =
-                    Page::from_overfetch(rows, limit, |r| slug_cursor("authors", &r.slug, &r.id));
+                let page = Page::from_overfetch(rows, limit, |r| {
+                    slug_cursor(Taxonomy::Author, &r.slug, &r.id)
+                });
                 page.try_map_all(|rows| authors_with_counts(conn, rows))
             })
             .await
@@ -246,7 +244,7 @@ impl ContentService {
         cursor: Option<&str>,
         limit: u32,
     ) -> AppResult<Page<Tag>> {
-        let after = slug_after(cursor, "tags")?;
+        let after = slug_after(cursor, Taxonomy::Tag)?;
         self.db
             .read(move |conn| {
                 let rows = taxonomy::list_tags(
@@ -255,8 +253,9 @@ impl ContentService {
                     after,
                     i64::from(limit) + 1,
                 )?;
-                let page =
-                    Page::from_overfetch(rows, limit, |r| slug_cursor("tags", &r.slug, &r.id));
+                let page = Page::from_overfetch(rows, limit, |r| {
+                    slug_cursor(Taxonomy::Tag, &r.slug, &r.id)
+                });
                 page.try_map_all(|rows| tags_with_counts(conn, rows))
             })
             .await

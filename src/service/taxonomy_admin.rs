@@ -14,6 +14,7 @@ use crate::{
     domain::{
         self, Key,
         article::{Author, AuthorLink, Section, Tag, TagKind},
+        taxonomy::Taxonomy,
         webhook::EventType,
     },
     error::{AppError, AppResult, ErrorKind},
@@ -40,16 +41,14 @@ pub struct TaxonomyPatch {
 }
 
 /// Articles that still use a section, author or tag keep it: the delete is a conflict.
-fn refuse_if_used(
-    conn: &mut crate::db::DbConnection,
-    table: &str,
-    what: &str,
-    id: &str,
-) -> AppResult<()> {
-    if taxonomy::in_use(conn, table, id)? {
+fn refuse_if_used(conn: &mut crate::db::DbConnection, of: Taxonomy, id: &str) -> AppResult<()> {
+    if taxonomy::in_use(conn, of, id)? {
         return Err(AppError::new(
             ErrorKind::Conflict,
-            format!("articles still use this {what}; change them first"),
+            format!(
+                "articles still use this {}; change them first",
+                of.singular()
+            ),
         ));
     }
     Ok(())
@@ -153,7 +152,7 @@ impl ContentService {
         let slug = slug.to_owned();
         self.db
             .write(move |conn| {
-                refuse_if_used(conn, "sections", "section", &id)?;
+                refuse_if_used(conn, Taxonomy::Section, &id)?;
                 taxonomy::delete_section(conn, &id)?;
                 let now = domain::now();
                 outbox::record_now(conn, EventType::SectionDeleted, &id, &slug, now)
@@ -167,7 +166,7 @@ impl ContentService {
         let slug = slug.to_owned();
         self.db
             .write(move |conn| {
-                refuse_if_used(conn, "authors", "author", &id)?;
+                refuse_if_used(conn, Taxonomy::Author, &id)?;
                 taxonomy::delete_author(conn, &id)?;
                 let now = domain::now();
                 outbox::record_now(conn, EventType::AuthorDeleted, &id, &slug, now)
@@ -181,7 +180,7 @@ impl ContentService {
         let slug = slug.to_owned();
         self.db
             .write(move |conn| {
-                refuse_if_used(conn, "tags", "tag", &id)?;
+                refuse_if_used(conn, Taxonomy::Tag, &id)?;
                 taxonomy::delete_tag(conn, &id)?;
                 let now = domain::now();
                 outbox::record_now(conn, EventType::TagDeleted, &id, &slug, now)

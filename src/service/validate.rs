@@ -1,7 +1,7 @@
 //! Field checks that collect every problem of an input, so one 422 names them all.
 
 use crate::{
-    domain::slug::Slug,
+    domain::{language::is_language_tag, slug::Slug},
     error::{AppError, AppResult, FieldError},
 };
 
@@ -89,28 +89,6 @@ impl Checks {
             Ok(())
         } else {
             Err(AppError::validation(self.errors))
-        }
-    }
-}
-
-pub fn is_language_tag(value: &str) -> bool {
-    let mut parts = value.split('-');
-    let primary_ok = parts
-        .next()
-        .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase()));
-    primary_ok
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn language_tags() {
-        for good in ["en", "fr", "pt-BR", "zh-Hant", "es-419"] {
-            assert!(super::is_language_tag(good), "{good}");
-        }
-        for bad in ["", "EN", "english", "en_GB", "en-", "e"] {
-            assert!(!super::is_language_tag(bad), "{bad}");
         }
     }
 }

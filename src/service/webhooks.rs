@@ -161,7 +161,7 @@ fn not_found(id: &str) -> AppError {
 /// The id, if it could name a subscription: anything but a UUID (say, a NUL byte that
 /// PostgreSQL rejects) cannot, so it is not looked up.
 fn subscription_id(id: &str) -> AppResult<String> {
-    uuid::Uuid::parse_str(id)
+    crate::domain::parse_id(id)
         .map(|_| id.to_owned())
         .map_err(|_| not_found(id))
 }

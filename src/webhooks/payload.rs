@@ -25,9 +25,7 @@ struct Envelope<'a> {
 fn subject_key(subject: Subject) -> &'static str {
     match subject {
         Subject::Article => "article",
-        Subject::Author => "author",
-        Subject::Tag => "tag",
-        Subject::Section => "section",
+        Subject::Taxonomy(taxonomy) => taxonomy.singular(),
     }
 }
 

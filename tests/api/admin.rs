@@ -14,11 +14,11 @@ use byline::{
     auth::{Caller, Role},
     config::Settings,
     db::{Db, queries},
-    domain::{self, article::ArticleStatus},
+    domain::{self, Key, Relations, article::ArticleStatus},
     service::{
         ContentService,
-        articles::NewArticle,
-        editorial::Transition,
+        audience::Audience,
+        editorial::{NewArticle, Transition},
         taxonomy::{NewAuthor, NewSection, NewTag},
     },
     startup::Application,
@@ -544,9 +544,13 @@ async fn matrix_cell(
         if is_article(r.on) {
             let now = app
                 .content
-                .article_as(&keys.admin, &target_id)
+                .article(
+                    &Audience::for_admin(&keys.admin).expect("admin"),
+                    Key::Id(target_id.clone()),
+                    Relations::Skip,
+                )
                 .await
-                .map(|a| a.version);
+                .map(|found| found.into_article().version);
             if now.as_ref().ok() != Some(&version) {
                 return Some(format!("{cell}: refused, but the article is now {now:?}"));
             }

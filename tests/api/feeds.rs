@@ -10,7 +10,7 @@ use byline::{
     domain::{self, article::Article},
     service::{
         ContentService,
-        articles::{NewArticle, References, prepare},
+        editorial::{NewArticle, References, prepare},
     },
     startup::Application,
 };

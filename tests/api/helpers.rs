@@ -9,7 +9,7 @@ use byline::{
     domain::article::{ArticleStatus, BodyFormat, TagKind},
     service::{
         ContentService,
-        articles::NewArticle,
+        editorial::NewArticle,
         taxonomy::{NewAuthor, NewSection, NewTag},
     },
     startup::Application,

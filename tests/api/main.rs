@@ -26,4 +26,5 @@ mod syndication;
 mod taxonomy_api;
 mod visibility;
 mod visibility_fuzz;
+mod visibility_rules;
 mod webhooks;

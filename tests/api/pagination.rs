@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use byline::{
     db::queries,
     domain,
-    service::articles::{References, prepare},
+    service::editorial::{References, prepare},
 };
 use chrono::Duration;
 

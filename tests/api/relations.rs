@@ -1,6 +1,9 @@
 //! A page of articles loads its sections, authors and tags with one query per relation.
 
-use byline::domain::{self, article::ArticleFilter, article::ArticleSort};
+use byline::{
+    domain::{self, article::ArticleFilter, article::ArticleSort, query::ArticleQuery},
+    service::audience::Audience,
+};
 
 use crate::helpers::{Backend, article, open_content, seed_taxonomy};
 
@@ -20,12 +23,10 @@ async fn statements_for_a_page(backend: Backend) {
     for limit in [50, 10] {
         let before = content.db().statements_run();
         let page = content
-            .list_public_articles(
-                ArticleFilter::default(),
-                ArticleSort::default(),
-                None,
-                limit,
-                byline::domain::Relations::Load,
+            .articles(
+                &Audience::Public,
+                ArticleQuery::list(ArticleFilter::default(), ArticleSort::default())
+                    .page(None, limit),
             )
             .await
             .expect("page");
@@ -36,7 +37,7 @@ async fn statements_for_a_page(backend: Backend) {
             statements, 4,
             "a page of {limit} ran {statements} statements"
         );
-        for a in &page.items {
+        for a in page.items.iter().map(|hit| &hit.article) {
             let authors: Vec<_> = a.authors.iter().map(|x| x.slug.as_str()).collect();
             assert_eq!(authors, ["desk", "reporter"], "byline order is kept");
             let tags: Vec<_> = a.tags.iter().map(|x| x.slug.as_str()).collect();

@@ -5,7 +5,7 @@
 use byline::{
     db::schema::{article_authors, article_tags, articles, authors, tags},
     domain::{self, article::ArticleStatus},
-    service::articles::NewArticle,
+    service::{audience::Audience, editorial::NewArticle},
 };
 use chrono::{Duration, NaiveDateTime};
 use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
@@ -831,9 +831,14 @@ on_both_backends!(the_database_keeps_the_index_up_to_date, |app| {
     // A tag taken off, a byline added.
     let ammonia = app
         .content
-        .public_article(domain::Key::Slug("ammonia".into()), domain::Relations::Skip)
+        .article(
+            &Audience::Public,
+            domain::Key::Slug("ammonia".into()),
+            domain::Relations::Skip,
+        )
         .await
         .expect("ammonia")
+        .into_article()
         .id;
     let reporter = app
         .content
@@ -843,12 +848,14 @@ on_both_backends!(the_database_keeps_the_index_up_to_date, |app| {
         .id;
     let norway = app
         .content
-        .public_article(
+        .article(
+            &Audience::Public,
             domain::Key::Slug("fisheries-and-norway".into()),
             domain::Relations::Skip,
         )
         .await
         .expect("norway")
+        .into_article()
         .id;
     db.write(move |conn| {
         diesel::delete(article_tags::table.filter(article_tags::article_id.eq(norway)))

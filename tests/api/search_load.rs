@@ -8,7 +8,7 @@ use std::time::Duration;
 use byline::{
     auth::Role,
     domain,
-    service::{ContentService, articles::NewArticle, search_limits::SearchLimits},
+    service::{ContentService, editorial::NewArticle, search_limits::SearchLimits},
 };
 use diesel::{Connection, RunQueryDsl, pg::PgConnection};
 use futures_util::future::join_all;

@@ -124,7 +124,7 @@ fn search_answers(db: &Db) -> Vec<(String, Vec<Answer>)> {
                 .read_blocking(|conn| {
                     Ok(queries::search::search(
                         conn,
-                        None,
+                        &queries::visibility::Scope::Any,
                         &ArticleFilter::default(),
                         &query,
                         SearchSort::Relevance,

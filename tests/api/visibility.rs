@@ -5,7 +5,7 @@ use byline::{
     domain::{self, article::ArticleStatus},
     service::{
         ContentService,
-        articles::{References, prepare},
+        editorial::{References, prepare},
     },
 };
 use chrono::{Duration, NaiveDateTime};

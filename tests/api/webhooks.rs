@@ -917,7 +917,7 @@ with_local_receivers!(unpublished_work_is_never_announced_before_its_time, |app|
     let draft = app
         .content
         .create_article(
-            byline::service::articles::NewArticle {
+            byline::service::editorial::NewArticle {
                 status: ArticleStatus::Draft,
                 published_at: None,
                 ..article("draft-story", now)
@@ -940,7 +940,7 @@ with_local_receivers!(unpublished_work_is_never_announced_before_its_time, |app|
     let lifts = now + Duration::seconds(2);
     app.content
         .create_article(
-            byline::service::articles::NewArticle {
+            byline::service::editorial::NewArticle {
                 embargo_until: Some(lifts),
                 ..article("embargoed-story", now)
             },
@@ -950,7 +950,7 @@ with_local_receivers!(unpublished_work_is_never_announced_before_its_time, |app|
         .expect("embargoed");
     app.content
         .create_article(
-            byline::service::articles::NewArticle {
+            byline::service::editorial::NewArticle {
                 status: ArticleStatus::Scheduled,
                 published_at: Some(lifts),
                 ..article("scheduled-story", now)
@@ -1366,7 +1366,6 @@ async fn nothing_is_lost_across_a_kill_and_restart(backend: Backend) {
                 && slugs.iter().filter(|s| *s == "in-flight").count() >= 2
         })
         .await;
-    stop(second);
     let in_flight: Vec<&Received> = got
         .iter()
         .filter(|r| r.json()["data"]["article"]["slug"] == "in-flight")
@@ -1376,16 +1375,26 @@ async fn nothing_is_lost_across_a_kill_and_restart(backend: Backend) {
         "the same delivery, tried again"
     );
 
+    // The receiver answers before the dispatcher records the outcome: give it the moment.
     let (_, admin) = key(&content, Role::Admin).await;
-    let page = content
-        .webhook_deliveries(&admin, &hook, None, 100)
-        .await
-        .expect("deliveries");
-    let interrupted = page
-        .items
-        .iter()
-        .find(|d| d.id == in_flight[0].delivery)
-        .expect("the interrupted delivery");
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(15);
+    let interrupted = loop {
+        let page = content
+            .webhook_deliveries(&admin, &hook, None, 100)
+            .await
+            .expect("deliveries");
+        let delivery = page
+            .items
+            .into_iter()
+            .find(|d| d.id == in_flight[0].delivery)
+            .expect("the interrupted delivery");
+        let settled = delivery.status == byline::domain::webhook::DeliveryStatus::Delivered;
+        if settled || std::time::Instant::now() > deadline {
+            break delivery;
+        }
+        actix_web::rt::time::sleep(StdDuration::from_millis(100)).await;
+    };
+    stop(second);
     assert_eq!(
         interrupted.status,
         byline::domain::webhook::DeliveryStatus::Delivered

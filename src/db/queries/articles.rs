@@ -7,6 +7,7 @@ use diesel::{
     sql_types::{Bool, Nullable},
 };
 
+use super::visibility::Scope;
 use crate::{
     db::{
         DbConnection, MultiBackend,
@@ -18,10 +19,6 @@ use crate::{
         article::{ArticleFilter, ArticleSort},
     },
 };
-
-/// A condition on article rows, e.g. the visibility rule of `service::visibility`.
-pub type ArticlePredicate =
-    Box<dyn BoxableExpression<articles::table, MultiBackend, SqlType = Bool>>;
 
 /// The sort key and id of the last article of the previous page.
 #[derive(Debug, Clone)]
@@ -41,7 +38,7 @@ pub fn filter_conditions(filter: &ArticleFilter) -> Vec<FilterCondition> {
     let mut conditions: Vec<FilterCondition> = Vec::new();
     if let Some(section) = &filter.section {
         let section_ids = sections::table
-            .filter(sections::slug.eq(section.clone()))
+            .filter(sections::slug.eq(section.as_str().to_owned()))
             .select(sections::id.nullable());
         conditions.push(Box::new(a::section_id.eq_any(section_ids)));
     }
@@ -49,26 +46,36 @@ pub fn filter_conditions(filter: &ArticleFilter) -> Vec<FilterCondition> {
         for tag in &filter.tags {
             let tagged = article_tags::table
                 .inner_join(tags::table)
-                .filter(tags::slug.eq(tag.clone()))
+                .filter(tags::slug.eq(tag.as_str().to_owned()))
                 .select(article_tags::article_id);
             conditions.push(Box::new(a::id.eq_any(tagged).nullable()));
         }
     } else if !filter.tags.is_empty() {
         let tagged = article_tags::table
             .inner_join(tags::table)
-            .filter(tags::slug.eq_any(filter.tags.clone()))
+            .filter(
+                tags::slug.eq_any(
+                    filter
+                        .tags
+                        .iter()
+                        .map(|t| t.as_str().to_owned())
+                        .collect::<Vec<_>>(),
+                ),
+            )
             .select(article_tags::article_id);
         conditions.push(Box::new(a::id.eq_any(tagged).nullable()));
     }
     if let Some(author) = &filter.author {
         let bylined = article_authors::table
             .inner_join(authors::table)
-            .filter(authors::slug.eq(author.clone()))
+            .filter(authors::slug.eq(author.as_str().to_owned()))
             .select(article_authors::article_id);
         conditions.push(Box::new(a::id.eq_any(bylined).nullable()));
     }
     if let Some(language) = &filter.language {
-        conditions.push(Box::new(a::language.eq(language.clone()).nullable()));
+        conditions.push(Box::new(
+            a::language.eq(language.as_str().to_owned()).nullable(),
+        ));
     }
     if let Some(t) = filter.published_after {
         conditions.push(Box::new(a::published_at.ge(t)));
@@ -82,16 +89,14 @@ pub fn filter_conditions(filter: &ArticleFilter) -> Vec<FilterCondition> {
     if let Some(status) = filter.status {
         conditions.push(Box::new(a::status.eq(status.as_str()).nullable()));
     }
-    if let Some(key) = &filter.created_by {
-        conditions.push(Box::new(a::created_by.eq(key.clone())));
-    }
     conditions
 }
 
-/// One page of article rows matching `filter`, at most `fetch` of them, after `after`.
+/// One page of the article rows in `scope` matching `filter`, at most `fetch` of them,
+/// after `after`.
 pub fn list(
     conn: &mut DbConnection,
-    visibility: Option<ArticlePredicate>,
+    scope: &Scope,
     filter: &ArticleFilter,
     sort: ArticleSort,
     after: Option<Keyset>,
@@ -100,10 +105,8 @@ pub fn list(
     use articles::dsl as a;
     let mut query = articles::table
         .select(ArticleRow::as_select())
+        .filter(scope.condition())
         .into_boxed::<MultiBackend>();
-    if let Some(visible) = visibility {
-        query = query.filter(visible);
-    }
     for condition in filter_conditions(filter) {
         query = query.filter(condition);
     }
@@ -146,18 +149,12 @@ pub fn list(
     query.limit(fetch).load(conn)
 }
 
-/// The article with this slug or id, if the predicate lets it through.
-pub fn find(
-    conn: &mut DbConnection,
-    visibility: Option<ArticlePredicate>,
-    key: &Key,
-) -> QueryResult<Option<ArticleRow>> {
+/// The article in `scope` with this slug or id.
+pub fn find(conn: &mut DbConnection, scope: &Scope, key: &Key) -> QueryResult<Option<ArticleRow>> {
     let mut query = articles::table
         .select(ArticleRow::as_select())
+        .filter(scope.condition())
         .into_boxed::<MultiBackend>();
-    if let Some(visible) = visibility {
-        query = query.filter(visible);
-    }
     query = match key {
         Key::Slug(slug) => query.filter(articles::slug.eq(slug.clone())),
         Key::Id(id) => query.filter(articles::id.eq(id.clone())),
@@ -165,31 +162,29 @@ pub fn find(
     query.first(conn).optional()
 }
 
-/// The article with this id, if the predicate lets it through.
+/// The article in `scope` with this id.
 pub fn find_by_id(
     conn: &mut DbConnection,
-    visibility: Option<ArticlePredicate>,
+    scope: &Scope,
     id: &str,
 ) -> QueryResult<Option<ArticleRow>> {
-    find(conn, visibility, &Key::Id(id.to_owned()))
+    find(conn, scope, &Key::Id(id.to_owned()))
 }
 
-/// The articles with these ids that the predicate lets through, in no particular order.
+/// The articles in `scope` with these ids, in no particular order.
 pub fn find_by_ids(
     conn: &mut DbConnection,
-    visibility: Option<ArticlePredicate>,
+    scope: &Scope,
     ids: &[String],
 ) -> QueryResult<Vec<ArticleRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = articles::table
+    articles::table
         .select(ArticleRow::as_select())
-        .into_boxed::<MultiBackend>();
-    if let Some(visible) = visibility {
-        query = query.filter(visible);
-    }
-    query.filter(articles::id.eq_any(ids.to_vec())).load(conn)
+        .filter(scope.condition())
+        .filter(articles::id.eq_any(ids.to_vec()))
+        .load(conn)
 }
 
 /// Inserts articles with their ordered bylines and tags, in few statements.

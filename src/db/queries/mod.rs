@@ -27,6 +27,7 @@ pub mod search;
 pub mod search_index;
 pub mod syndication;
 pub mod taxonomy;
+pub mod visibility;
 pub mod webhooks;
 
 use crate::error::{AppError, AppResult};
@@ -41,7 +42,7 @@ pub fn time_to_cursor_key(t: NaiveDateTime) -> String {
 pub fn time_from_cursor_key(key: &str) -> AppResult<NaiveDateTime> {
     NaiveDateTime::parse_from_str(key, CURSOR_TIME_FORMAT)
         .ok()
-        .filter(|t| crate::domain::is_storable_time(*t))
+        .filter(|t| crate::domain::time::is_storable(*t))
         .ok_or(())
         .map_err(|_| {
             AppError::invalid_parameter(

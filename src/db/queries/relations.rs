@@ -1,11 +1,10 @@
 //! Batch loading of what a page of articles refers to: one query per relation, never one
 //! per article. The GraphQL loaders call the same functions.
 
+use chrono::NaiveDateTime;
 use diesel::{dsl::count_star, prelude::*};
 
-/// The visibility rule of `service::visibility`, as a concrete type usable in subqueries.
-pub type PublicAt = crate::service::visibility::public_at;
-
+use super::visibility::public_at;
 use crate::db::{
     DbConnection,
     rows::{AuthorRow, SectionRow, TagRow},
@@ -55,10 +54,10 @@ pub fn sections_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<V
         .load(conn)
 }
 
-/// How many articles passing `visible` each of these authors has.
-pub fn article_counts_by_author(
+/// How many articles the public sees at `now` each of these authors has.
+pub fn public_counts_by_author(
     conn: &mut DbConnection,
-    visible: PublicAt,
+    now: NaiveDateTime,
     author_ids: &[String],
 ) -> QueryResult<Vec<(String, i64)>> {
     if author_ids.is_empty() {
@@ -68,17 +67,17 @@ pub fn article_counts_by_author(
         .filter(article_authors::author_id.eq_any(author_ids))
         .filter(
             article_authors::article_id
-                .eq_any(articles::table.filter(visible).select(articles::id)),
+                .eq_any(articles::table.filter(public_at(now)).select(articles::id)),
         )
         .group_by(article_authors::author_id)
         .select((article_authors::author_id, count_star()))
         .load(conn)
 }
 
-/// How many articles passing `visible` each of these tags has.
-pub fn article_counts_by_tag(
+/// How many articles the public sees at `now` each of these tags has.
+pub fn public_counts_by_tag(
     conn: &mut DbConnection,
-    visible: PublicAt,
+    now: NaiveDateTime,
     tag_ids: &[String],
 ) -> QueryResult<Vec<(String, i64)>> {
     if tag_ids.is_empty() {
@@ -87,24 +86,25 @@ pub fn article_counts_by_tag(
     article_tags::table
         .filter(article_tags::tag_id.eq_any(tag_ids))
         .filter(
-            article_tags::article_id.eq_any(articles::table.filter(visible).select(articles::id)),
+            article_tags::article_id
+                .eq_any(articles::table.filter(public_at(now)).select(articles::id)),
         )
         .group_by(article_tags::tag_id)
         .select((article_tags::tag_id, count_star()))
         .load(conn)
 }
 
-/// How many articles passing `visible` each of these sections has.
-pub fn article_counts_by_section(
+/// How many articles the public sees at `now` each of these sections has.
+pub fn public_counts_by_section(
     conn: &mut DbConnection,
-    visible: PublicAt,
+    now: NaiveDateTime,
     section_ids: &[String],
 ) -> QueryResult<Vec<(Option<String>, i64)>> {
     if section_ids.is_empty() {
         return Ok(Vec::new());
     }
     articles::table
-        .filter(visible)
+        .filter(public_at(now))
         .filter(
             articles::section_id.eq_any(
                 section_ids

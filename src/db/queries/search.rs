@@ -18,7 +18,10 @@ use diesel::{
     sql_types::{BigInt, Double, Nullable, Text, Timestamp},
 };
 
-use super::articles::{ArticlePredicate, FilterCondition, Keyset, filter_conditions};
+use super::{
+    articles::{FilterCondition, Keyset, filter_conditions},
+    visibility::{ArticlePredicate, Scope},
+};
 use crate::{
     db::{DbConnection, MultiBackend},
     domain::{
@@ -69,11 +72,11 @@ pub struct Hit {
     pub snippet: Option<String>,
 }
 
-/// Up to `fetch` articles matching `query` that pass `visibility` and `filter`, in `sort`
-/// order, after `after`.
+/// Up to `fetch` articles in `scope` matching `query` and `filter`, in `sort` order, after
+/// `after`.
 pub fn search(
     conn: &mut DbConnection,
-    visibility: Option<ArticlePredicate>,
+    scope: &Scope,
     filter: &ArticleFilter,
     query: &SearchQuery,
     sort: SearchSort,
@@ -81,7 +84,7 @@ pub fn search(
     fetch: i64,
 ) -> QueryResult<Vec<Hit>> {
     let narrowing = Narrowing {
-        visibility,
+        visibility: scope.condition(),
         conditions: filter_conditions(filter),
         sort,
         after,
@@ -110,7 +113,7 @@ pub fn search(
 
 /// What narrows and orders the matches, the same on both backends.
 struct Narrowing {
-    visibility: Option<ArticlePredicate>,
+    visibility: ArticlePredicate,
     conditions: Vec<FilterCondition>,
     sort: SearchSort,
     after: Option<SearchAfter>,
@@ -132,9 +135,7 @@ impl Narrowing {
     /// `AND …` for visibility, filters and the keyset; `score` is the SQL of the score.
     fn push_conditions(self, sql: &mut Statement, score: &str) -> (SearchSort, i64) {
         let time = self.time_sql();
-        if let Some(visible) = self.visibility {
-            sql.sql(" AND (").visibility(visible).sql(")");
-        }
+        sql.sql(" AND (").visibility(self.visibility).sql(")");
         for condition in self.conditions {
             sql.sql(" AND (").condition(condition).sql(")");
         }

@@ -1,6 +1,6 @@
 //! Reads behind feeds, sitemaps and the partner change stream: light article rows for
 //! sitemaps, id-ordered sitemap pages, and changes (articles and tombstones) in order of
-//! change. Which articles may appear is always the caller's predicate.
+//! change. Which articles may appear is always the caller's scope.
 
 use chrono::NaiveDateTime;
 use diesel::{
@@ -8,7 +8,7 @@ use diesel::{
     prelude::*,
 };
 
-use super::articles::{ArticlePredicate, Keyset};
+use super::{articles::Keyset, visibility::Scope};
 use crate::db::{
     DbConnection, MultiBackend,
     rows::{ArticleRow, TombstoneRow},
@@ -29,17 +29,17 @@ pub struct ArticleLinkRow {
     pub embargo_until: Option<NaiveDateTime>,
 }
 
-/// The id `offset` places into id order among the articles `visible` lets through, starting
+/// The id `offset` places into id order among the articles in `scope`, starting
 /// at `from` (inclusive) when given.
 pub fn nth_id_from(
     conn: &mut DbConnection,
-    visible: ArticlePredicate,
+    scope: &Scope,
     from: Option<&str>,
     offset: i64,
 ) -> QueryResult<Option<String>> {
     let mut query = articles::table
         .select(articles::id)
-        .filter(visible)
+        .filter(scope.condition())
         .into_boxed::<MultiBackend>();
     if let Some(from) = from {
         query = query.filter(articles::id.ge(from.to_owned()));
@@ -52,17 +52,17 @@ pub fn nth_id_from(
         .optional()
 }
 
-/// Up to `fetch` articles `visible` lets through with ids from `from` (inclusive), in id
+/// Up to `fetch` articles in `scope` with ids from `from` (inclusive), in id
 /// order.
 pub fn links_from(
     conn: &mut DbConnection,
-    visible: ArticlePredicate,
+    scope: &Scope,
     from: Option<&str>,
     fetch: i64,
 ) -> QueryResult<Vec<ArticleLinkRow>> {
     let mut query = articles::table
         .select(ArticleLinkRow::as_select())
-        .filter(visible)
+        .filter(scope.condition())
         .into_boxed::<MultiBackend>();
     if let Some(from) = from {
         query = query.filter(articles::id.ge(from.to_owned()));
@@ -70,11 +70,11 @@ pub fn links_from(
     query.order(articles::id.asc()).limit(fetch).load(conn)
 }
 
-/// The newest `updated_at`, `published_at` and `embargo_until` among the articles `visible`
+/// The newest `updated_at`, `published_at` and `embargo_until` among the articles in `scope`
 /// lets through with ids in `[from, before)`.
 pub fn newest_dates_between(
     conn: &mut DbConnection,
-    visible: ArticlePredicate,
+    scope: &Scope,
     from: Option<&str>,
     before: Option<&str>,
 ) -> QueryResult<[Option<NaiveDateTime>; 3]> {
@@ -84,7 +84,7 @@ pub fn newest_dates_between(
             max(articles::published_at),
             max(articles::embargo_until),
         ))
-        .filter(visible)
+        .filter(scope.condition())
         .into_boxed::<MultiBackend>();
     if let Some(from) = from {
         query = query.filter(articles::id.ge(from.to_owned()));
@@ -96,17 +96,17 @@ pub fn newest_dates_between(
     Ok([updated, published, embargo])
 }
 
-/// Up to `fetch` articles `visible` lets through, published at or after `since`, newest
+/// Up to `fetch` articles in `scope`, published at or after `since`, newest
 /// first.
 pub fn links_published_since(
     conn: &mut DbConnection,
-    visible: ArticlePredicate,
+    scope: &Scope,
     since: NaiveDateTime,
     fetch: i64,
 ) -> QueryResult<Vec<ArticleLinkRow>> {
     articles::table
         .select(ArticleLinkRow::as_select())
-        .filter(visible)
+        .filter(scope.condition())
         .filter(articles::published_at.ge(since))
         .order((articles::published_at.desc(), articles::id.desc()))
         .limit(fetch)
@@ -147,11 +147,11 @@ pub fn change_time(now: NaiveDateTime) -> _ {
     .otherwise(articles::updated_at)
 }
 
-/// Up to `fetch` articles `shown` lets through, in order of change time and id: after
+/// Up to `fetch` articles in `scope`, in order of change time and id: after
 /// `after`, changed at or after `since`, and changed no later than `until`.
 pub fn changed_articles(
     conn: &mut DbConnection,
-    shown: ArticlePredicate,
+    scope: &Scope,
     now: NaiveDateTime,
     after: Option<Keyset>,
     since: Option<NaiveDateTime>,
@@ -160,7 +160,7 @@ pub fn changed_articles(
 ) -> QueryResult<Vec<ArticleRow>> {
     let mut query = articles::table
         .select(ArticleRow::as_select())
-        .filter(shown)
+        .filter(scope.condition())
         .filter(change_time(now).le(until))
         .into_boxed::<MultiBackend>();
     if let Some(since) = since {

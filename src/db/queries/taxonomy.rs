@@ -8,7 +8,7 @@ use crate::{
         rows::{AuthorRow, SectionRow, TagRow},
         schema::{authors, sections, tags},
     },
-    domain::Key,
+    domain::{Key, taxonomy::Taxonomy},
 };
 
 /// Sections ordered by slug, after the slug `after`.
@@ -150,18 +150,18 @@ pub fn delete_tag(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
 }
 
 /// Whether any article, in any state, uses this section, author or tag.
-pub fn in_use(conn: &mut DbConnection, table: &str, id: &str) -> QueryResult<bool> {
+pub fn in_use(conn: &mut DbConnection, taxonomy: Taxonomy, id: &str) -> QueryResult<bool> {
     use crate::db::schema::{article_authors, article_tags, articles};
-    let count: i64 = match table {
-        "sections" => articles::table
+    let count: i64 = match taxonomy {
+        Taxonomy::Section => articles::table
             .filter(articles::section_id.eq(id))
             .count()
             .get_result(conn)?,
-        "authors" => article_authors::table
+        Taxonomy::Author => article_authors::table
             .filter(article_authors::author_id.eq(id))
             .count()
             .get_result(conn)?,
-        _ => article_tags::table
+        Taxonomy::Tag => article_tags::table
             .filter(article_tags::tag_id.eq(id))
             .count()
             .get_result(conn)?,

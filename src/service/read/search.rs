@@ -1,29 +1,28 @@
-//! Full-text search: over the articles the public may see, or over every article for the
-//! admin API. The query checked, a turn at the search gate, pages over relevance or date,
-//! relations attached per page, snippets made HTML-safe.
+//! Full-text search, the text half of the read path: a turn at the search gate, pages over
+//! relevance or date within the audience's scope, relations attached per page, snippets made
+//! HTML-safe.
 
 use std::collections::HashMap;
 
-use super::{ContentService, articles::hydrate, editorial::scope_to_caller, visibility};
+use super::relations;
 use crate::{
-    auth::Caller,
     db::{
-        DbConnection, convert,
         queries::{
             self,
             articles::Keyset,
             search::{Hit, MARK_END, MARK_START, SearchAfter},
+            visibility::Scope,
         },
         rows::ArticleRow,
         timeout::with_statement_timeout,
     },
     domain::{
-        self, Relations,
-        article::{Article, ArticleFilter},
         page::{Cursor, Page},
-        search::{SearchHit, SearchQuery, SearchSort},
+        query::{ArticleHit, ArticleQuery},
+        search::{SearchQuery, SearchSort},
     },
     error::{AppError, AppResult},
+    service::ContentService,
 };
 
 /// The reader's query, checked; a problem is a 400 naming `parameter` (`q` in REST,
@@ -117,94 +116,28 @@ fn search_after(cursor: Option<&str>, sort: SearchSort) -> AppResult<Option<Sear
     }))
 }
 
-/// Rows into articles, with or without their relations (one query per relation).
-fn attach(
-    conn: &mut DbConnection,
-    rows: Vec<ArticleRow>,
-    relations: Relations,
-) -> AppResult<Vec<Article>> {
-    match relations {
-        Relations::Load => hydrate(conn, rows),
-        Relations::Skip => rows.into_iter().map(convert::article).collect(),
-    }
-}
-
-/// Whose search it is: the public sees what the visibility rule lets through, staff see
-/// articles in every state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Audience {
-    Public,
-    Staff,
-}
-
 impl ContentService {
-    /// A page of the public articles matching `query` and `filter`. A page costs the search,
-    /// one query for the rows and, with `Relations::Load`, one per relation.
-    pub async fn search_public_articles(
+    /// A page of the articles in `scope` matching `text` and `filter`. Every search, whatever
+    /// the surface, comes through here: it waits for a turn at the search gate (a 503 when
+    /// none comes in time), then runs the search under the statement time limit. A page costs
+    /// the search, one query for the rows and, with `Relations::Load`, one per relation.
+    pub(super) async fn search_page(
         &self,
-        query: SearchQuery,
-        filter: ArticleFilter,
-        sort: SearchSort,
-        cursor: Option<&str>,
-        limit: u32,
-        relations: Relations,
-    ) -> AppResult<Page<SearchHit>> {
-        self.search_page(
-            Audience::Public,
-            query,
+        scope: Scope,
+        text: SearchQuery,
+        query: ArticleQuery,
+    ) -> AppResult<Page<ArticleHit>> {
+        let ArticleQuery {
             filter,
             sort,
             cursor,
             limit,
             relations,
-        )
-        .await
-    }
-
-    /// A page of the articles in any state matching `query` and `filter`, for the admin API:
-    /// editors and admins search everything, contributors what they created, other roles
-    /// nothing (403). Relations are always attached.
-    pub async fn search_articles_as(
-        &self,
-        caller: &Caller,
-        query: SearchQuery,
-        mut filter: ArticleFilter,
-        sort: SearchSort,
-        cursor: Option<&str>,
-        limit: u32,
-    ) -> AppResult<Page<SearchHit>> {
-        scope_to_caller(caller, &mut filter)?;
-        self.search_page(
-            Audience::Staff,
-            query,
-            filter,
-            sort,
-            cursor,
-            limit,
-            Relations::Load,
-        )
-        .await
-    }
-
-    /// Every search comes through here: it waits for a turn at the search gate (a 503 when
-    /// none comes in time), then runs the search under the statement time limit.
-    #[allow(clippy::too_many_arguments)]
-    async fn search_page(
-        &self,
-        audience: Audience,
-        query: SearchQuery,
-        filter: ArticleFilter,
-        sort: SearchSort,
-        cursor: Option<&str>,
-        limit: u32,
-        relations: Relations,
-    ) -> AppResult<Page<SearchHit>> {
-        let after = search_after(cursor, sort)?;
+            ..
+        } = query;
+        let after = search_after(cursor.as_deref(), sort)?;
         let slot = self.search.enter().await?;
         let time_limit = self.search.limits().statement_timeout;
-        let now = domain::now();
-        let visibility =
-            move || (audience == Audience::Public).then(|| visibility::public_predicate(now));
         self.db
             .read(move |conn| {
                 // The turn ends with the work, not with the request: a client that hangs up
@@ -213,9 +146,9 @@ impl ContentService {
                 let hits = with_statement_timeout(conn, time_limit, |conn| {
                     queries::search::search(
                         conn,
-                        visibility(),
+                        &scope,
                         &filter,
-                        &query,
+                        &text,
                         sort,
                         after,
                         i64::from(limit) + 1,
@@ -224,7 +157,7 @@ impl ContentService {
                 let page = Page::from_overfetch(hits, limit, |hit| cursor_of(sort, hit));
                 let ids: Vec<String> = page.items.iter().map(|hit| hit.id.clone()).collect();
                 let mut rows: HashMap<String, ArticleRow> =
-                    queries::articles::find_by_ids(conn, visibility(), &ids)?
+                    queries::articles::find_by_ids(conn, &scope, &ids)?
                         .into_iter()
                         .map(|row| (row.id.clone(), row))
                         .collect();
@@ -237,10 +170,13 @@ impl ContentService {
                         cursors.push(cursor);
                     }
                 }
-                let items = attach(conn, kept, relations)?
+                let items = relations::load(conn, kept, relations)?
                     .into_iter()
                     .zip(snippets)
-                    .map(|(article, snippet)| SearchHit { article, snippet })
+                    .map(|(article, snippet)| ArticleHit {
+                        article,
+                        snippet: Some(snippet),
+                    })
                     .collect();
                 Ok(Page {
                     items,

@@ -1,18 +1,61 @@
-//! Batch lookups: the relations of many articles at once, and visible-article counts of many
-//! authors, tags or sections. REST pages and the GraphQL loaders both use them, so a page
-//! costs one query per relation however many articles it holds.
+//! Relations: the sections, authors and tags of many articles at once, and public-article
+//! counts of many authors, tags or sections. Pages and the GraphQL loaders both use them, so
+//! a page costs one query per relation however many articles it holds.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::{ContentService, visibility};
 use crate::{
-    db::{DbConnection, convert, queries::relations},
+    db::{DbConnection, convert, queries::relations, rows::ArticleRow},
     domain::{
-        self,
-        article::{Author, Section, Tag},
+        self, Relations,
+        article::{Article, Author, Section, Tag},
+        taxonomy::Taxonomy,
     },
-    error::AppResult,
+    error::{AppError, AppResult},
+    service::ContentService,
 };
+
+/// Rows into articles, with their section, authors and tags when `relations` says so: three
+/// queries, whatever the number of rows.
+pub fn load(
+    conn: &mut DbConnection,
+    rows: Vec<ArticleRow>,
+    relations: Relations,
+) -> AppResult<Vec<Article>> {
+    if relations == Relations::Skip {
+        return rows.into_iter().map(convert::article).collect();
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let section_ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.section_id.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut authors = authors_by_article(conn, &ids)?;
+    let mut tags = tags_by_article(conn, &ids)?;
+    let sections = sections_by_id(conn, &section_ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let section = row
+                .section_id
+                .as_ref()
+                .and_then(|id| sections.get(id).cloned());
+            let mut article = convert::article(row)?;
+            article.section = section;
+            article.authors = authors.remove(&article.id).unwrap_or_default();
+            article.tags = tags.remove(&article.id).unwrap_or_default();
+            Ok(article)
+        })
+        .collect()
+}
+
+/// One row into its article, with its relations.
+pub fn load_one(conn: &mut DbConnection, row: ArticleRow) -> AppResult<Article> {
+    load(conn, vec![row], Relations::Load)?
+        .pop()
+        .ok_or_else(|| AppError::internal("an article was lost loading its relations"))
+}
 
 pub fn authors_by_article(
     conn: &mut DbConnection,
@@ -51,25 +94,17 @@ pub fn sections_by_id(
         .collect())
 }
 
-/// Whose public articles to count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CountOf {
-    Author,
-    Tag,
-    Section,
-}
-
 /// How many public articles each of `ids` has; absent ids have none.
 pub fn public_article_counts(
     conn: &mut DbConnection,
-    of: CountOf,
+    of: Taxonomy,
     ids: &[String],
 ) -> AppResult<HashMap<String, i64>> {
-    let visible = visibility::public_at(domain::now());
+    let now = domain::now();
     let pairs = match of {
-        CountOf::Author => relations::article_counts_by_author(conn, visible, ids)?,
-        CountOf::Tag => relations::article_counts_by_tag(conn, visible, ids)?,
-        CountOf::Section => relations::article_counts_by_section(conn, visible, ids)?
+        Taxonomy::Author => relations::public_counts_by_author(conn, now, ids)?,
+        Taxonomy::Tag => relations::public_counts_by_tag(conn, now, ids)?,
+        Taxonomy::Section => relations::public_counts_by_section(conn, now, ids)?
             .into_iter()
             .filter_map(|(id, n)| Some((id?, n)))
             .collect(),
@@ -108,7 +143,7 @@ impl ContentService {
     /// How many public articles each author, tag or section has.
     pub async fn public_article_counts(
         &self,
-        of: CountOf,
+        of: Taxonomy,
         ids: Vec<String>,
     ) -> AppResult<HashMap<String, i64>> {
         self.db

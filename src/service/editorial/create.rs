@@ -1,26 +1,25 @@
-//! Articles: validation and rendering on write, public reads with their relations.
+//! Creating articles: what a newsroom tool sends, its checks and references, and the rows
+//! that store it (the same `prepare` serves updates, so create and update cannot drift).
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
-use super::{ContentService, batch, validate::Checks, visibility};
+use super::revisions::record_revision;
 use crate::{
-    auth::Caller,
+    auth::{Action, Caller},
     db::{
-        DbConnection, convert,
-        queries::{self, articles::Keyset, taxonomy},
-        rows::{ArticleAuthorRow, ArticleRow, ArticleTagRow, RevisionRow},
+        DbConnection,
+        queries::{self, taxonomy},
+        rows::{ArticleAuthorRow, ArticleRow, ArticleTagRow},
     },
     domain::{
-        self, Key, Relations,
-        article::{
-            Article, ArticleFilter, ArticleSort, ArticleStatus, BodyFormat, Correction, HeroImage,
-        },
-        page::{Cursor, Page},
+        self, Key,
+        article::{Article, ArticleStatus, BodyFormat, Correction, HeroImage},
         slug::Slug,
     },
     error::{AppError, AppResult},
+    service::{ContentService, outbox, read::relations, render, validate::Checks},
 };
 
 /// What a newsroom tool sends to create an article.
@@ -70,6 +69,46 @@ pub struct PreparedArticle {
     pub tagging: Vec<ArticleTagRow>,
 }
 
+impl PreparedArticle {
+    /// The rows of `row` crediting `author_ids` and tagged `tag_ids`, in that order.
+    pub fn new(row: ArticleRow, author_ids: Vec<String>, tag_ids: Vec<String>) -> Self {
+        let (bylines, tagging) = link_rows(&row.id, author_ids, tag_ids);
+        PreparedArticle {
+            row,
+            bylines,
+            tagging,
+        }
+    }
+}
+
+/// Byline and tagging rows of one article, positioned in the order given.
+pub(super) fn link_rows(
+    article_id: &str,
+    author_ids: Vec<String>,
+    tag_ids: Vec<String>,
+) -> (Vec<ArticleAuthorRow>, Vec<ArticleTagRow>) {
+    let position = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
+    let bylines = author_ids
+        .into_iter()
+        .enumerate()
+        .map(|(i, author_id)| ArticleAuthorRow {
+            article_id: article_id.to_owned(),
+            author_id,
+            position: position(i),
+        })
+        .collect();
+    let tagging = tag_ids
+        .into_iter()
+        .enumerate()
+        .map(|(i, tag_id)| ArticleTagRow {
+            article_id: article_id.to_owned(),
+            tag_id,
+            position: position(i),
+        })
+        .collect();
+    (bylines, tagging)
+}
+
 /// Checks an article and turns it into rows: slug, lengths, URLs, workflow dates, and the
 /// body rendered to sanitized HTML and text (here, once, not on every read).
 pub fn prepare(
@@ -106,7 +145,7 @@ pub fn prepare(
         slug.ok_or_else(|| AppError::internal("slug check passed without a slug"))
     })?;
 
-    let rendered = super::render::render_body(new.body_format, &new.body).map_err(|why| {
+    let rendered = render::render_body(new.body_format, &new.body).map_err(|why| {
         AppError::validation(vec![crate::error::FieldError {
             field: "body".into(),
             message: why,
@@ -154,32 +193,7 @@ pub fn prepare(
         created_by: None,
         public_since: None,
     };
-    let position = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
-    let bylines = refs
-        .author_ids
-        .into_iter()
-        .enumerate()
-        .map(|(i, author_id)| ArticleAuthorRow {
-            article_id: id.clone(),
-            author_id,
-            position: position(i),
-        })
-        .collect();
-    let tagging = refs
-        .tag_ids
-        .into_iter()
-        .enumerate()
-        .map(|(i, tag_id)| ArticleTagRow {
-            article_id: id.clone(),
-            tag_id,
-            position: position(i),
-        })
-        .collect();
-    Ok(PreparedArticle {
-        row,
-        bylines,
-        tagging,
-    })
+    Ok(PreparedArticle::new(row, refs.author_ids, refs.tag_ids))
 }
 
 /// Resolves references and prepares the rows, reporting every invalid field at once.
@@ -206,34 +220,8 @@ pub(super) fn prepare_checked(
     }
 }
 
-/// Stores the article as saved now, with who saved it.
-pub(super) fn record_revision(
-    conn: &mut DbConnection,
-    saved: &PreparedArticle,
-    by: Option<&Caller>,
-    now: NaiveDateTime,
-) -> AppResult<()> {
-    let snapshot = serde_json::json!({
-        "article": &saved.row,
-        "authors": saved.bylines.iter().map(|b| &b.author_id).collect::<Vec<_>>(),
-        "tags": saved.tagging.iter().map(|t| &t.tag_id).collect::<Vec<_>>(),
-    });
-    let row = RevisionRow {
-        id: domain::new_id(),
-        article_id: saved.row.id.clone(),
-        version: saved.row.version,
-        snapshot: snapshot.to_string(),
-        actor: Some(by.map_or_else(|| "byline".to_owned(), |c| c.name.clone())),
-        created_at: now,
-    };
-    Ok(queries::revisions::insert(conn, &row)?)
-}
-
 /// Resolves the slugs an article names; each unknown one is a field error.
-pub(super) fn resolve_references(
-    conn: &mut DbConnection,
-    new: &NewArticle,
-) -> AppResult<References> {
+fn resolve_references(conn: &mut DbConnection, new: &NewArticle) -> AppResult<References> {
     let mut checks = Checks::default();
     checks.list_len("authors", new.authors.len(), MAX_ARTICLE_AUTHORS);
     checks.list_len("tags", new.tags.len(), MAX_ARTICLE_TAGS);
@@ -283,57 +271,6 @@ pub(super) fn resolve_references(
     })
 }
 
-/// Attaches sections, authors and tags to a page of rows: three queries, whatever the size.
-pub fn hydrate(conn: &mut DbConnection, rows: Vec<ArticleRow>) -> AppResult<Vec<Article>> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let section_ids: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.section_id.clone())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let mut authors = batch::authors_by_article(conn, &ids)?;
-    let mut tags = batch::tags_by_article(conn, &ids)?;
-    let sections = batch::sections_by_id(conn, &section_ids)?;
-    rows.into_iter()
-        .map(|row| {
-            let section = row
-                .section_id
-                .as_ref()
-                .and_then(|id| sections.get(id).cloned());
-            let mut article = convert::article(row)?;
-            article.section = section;
-            article.authors = authors.remove(&article.id).unwrap_or_default();
-            article.tags = tags.remove(&article.id).unwrap_or_default();
-            Ok(article)
-        })
-        .collect()
-}
-
-fn cursor_of(sort: ArticleSort, row: &ArticleRow) -> Cursor {
-    let time = match sort {
-        ArticleSort::PublishedDesc | ArticleSort::PublishedAsc => {
-            row.published_at.unwrap_or(row.updated_at)
-        }
-        ArticleSort::UpdatedDesc => row.updated_at,
-    };
-    Cursor {
-        sort: sort.as_str().to_owned(),
-        key: queries::time_to_cursor_key(time),
-        id: row.id.clone(),
-    }
-}
-
-/// The keyset a client's cursor points after.
-fn keyset_after(cursor: Option<&str>, sort: ArticleSort) -> AppResult<Option<Keyset>> {
-    let Some(raw) = cursor else { return Ok(None) };
-    let cursor = Cursor::decode(raw, sort.as_str())?;
-    Ok(Some(Keyset {
-        time: queries::time_from_cursor_key(&cursor.key)?,
-        id: cursor.id,
-    }))
-}
-
 impl ContentService {
     /// Creates an article with its relations and its first revision.
     pub async fn create_article(&self, new: NewArticle, by: Option<Caller>) -> AppResult<Article> {
@@ -351,107 +288,20 @@ impl ContentService {
                     &prepared.tagging,
                 )?;
                 record_revision(conn, &prepared, by.as_ref(), now)?;
-                super::outbox::article_changed(conn, None, Some(&prepared.row), now)?;
-                hydrate(conn, vec![prepared.row])?
-                    .pop()
-                    .ok_or_else(|| AppError::internal("created article vanished"))
+                outbox::article_changed(conn, None, Some(&prepared.row), now)?;
+                relations::load_one(conn, prepared.row)
             })
             .await
     }
 
-    /// A page of articles in any state (for staff), filtered and sorted.
-    pub async fn list_articles_unfiltered(
-        &self,
-        filter: ArticleFilter,
-        sort: ArticleSort,
-        cursor: Option<&str>,
-        limit: u32,
-    ) -> AppResult<Page<Article>> {
-        let after = keyset_after(cursor, sort)?;
-        self.db
-            .read(move |conn| {
-                let rows = queries::articles::list(
-                    conn,
-                    None,
-                    &filter,
-                    sort,
-                    after,
-                    i64::from(limit) + 1,
-                )?;
-                Page::from_overfetch(rows, limit, |row| cursor_of(sort, row))
-                    .try_map_all(|rows| hydrate(conn, rows))
-            })
-            .await
-    }
-
-    /// A page of the articles the public may see, filtered and sorted.
-    pub async fn list_public_articles(
-        &self,
-        filter: ArticleFilter,
-        sort: ArticleSort,
-        cursor: Option<&str>,
-        limit: u32,
-        relations: Relations,
-    ) -> AppResult<Page<Article>> {
-        let after = keyset_after(cursor, sort)?;
-        let now = domain::now();
-        self.db
-            .read(move |conn| {
-                let visible = visibility::public_predicate(now);
-                let rows = queries::articles::list(
-                    conn,
-                    Some(visible),
-                    &filter,
-                    sort,
-                    after,
-                    i64::from(limit) + 1,
-                )?;
-                let page = Page::from_overfetch(rows, limit, |row| cursor_of(sort, row));
-                page.try_map_all(|rows| attach(conn, rows, relations))
-            })
-            .await
-    }
-
-    /// One public article by slug or id; a hidden article is as absent as a missing one.
-    pub async fn public_article(&self, key: Key, relations: Relations) -> AppResult<Article> {
-        if !key.is_well_formed() {
-            return Err(AppError::not_found(
-                "no published article has this slug or id",
-            ));
+    /// Creates an article for a caller: contributors may create drafts only.
+    pub async fn create_article_as(&self, caller: &Caller, new: NewArticle) -> AppResult<Article> {
+        if !caller.can(Action::Publish) {
+            caller.require(Action::WriteOwnDrafts)?;
+            if new.status != ArticleStatus::Draft {
+                return Err(AppError::forbidden("contributors may create drafts only"));
+            }
         }
-        let now = domain::now();
-        self.db
-            .read(move |conn| {
-                let visible = Some(visibility::public_predicate(now));
-                let row = queries::articles::find(conn, visible, &key)?;
-                let row = row.ok_or_else(|| {
-                    AppError::not_found("no published article has this slug or id")
-                })?;
-                attach(conn, vec![row], relations)?
-                    .pop()
-                    .ok_or_else(|| AppError::not_found("no such article"))
-            })
-            .await
-    }
-}
-
-/// Rows into articles, with or without their relations.
-fn attach(
-    conn: &mut DbConnection,
-    rows: Vec<ArticleRow>,
-    relations: Relations,
-) -> AppResult<Vec<Article>> {
-    match relations {
-        Relations::Load => hydrate(conn, rows),
-        Relations::Skip => rows.into_iter().map(convert::article).collect(),
-    }
-}
-
-impl ContentService {
-    /// How many articles are stored, in any state.
-    pub async fn count_articles(&self) -> AppResult<i64> {
-        self.db
-            .read(|conn| Ok(queries::articles::count_all(conn)?))
-            .await
+        self.create_article(new, Some(caller.clone())).await
     }
 }

@@ -1,0 +1,167 @@
+//! The editorial workflow: who may change what, partial updates under optimistic
+//! concurrency, publish/schedule/unpublish/archive/embargo, corrections, revisions and
+//! restores, deletion, slug history, and the scheduler's due publications.
+//!
+//! One module per operation; this one holds what every change to an existing article shares.
+
+mod create;
+mod delete;
+mod revisions;
+mod update;
+mod workflow;
+
+pub use create::{
+    MAX_ARTICLE_AUTHORS, MAX_ARTICLE_TAGS, NewArticle, PreparedArticle, References, prepare,
+};
+pub use revisions::RevisionInfo;
+pub use update::ArticlePatch;
+pub use workflow::Transition;
+
+use chrono::NaiveDateTime;
+
+use super::{ContentService, outbox, read::relations};
+use crate::{
+    auth::{Action, Caller},
+    db::{
+        DbConnection,
+        queries::{self, editorial, visibility::Scope},
+        rows::{ArticleRow, ArticleSlugRow},
+    },
+    domain::{
+        self,
+        article::{Article, ArticleStatus},
+    },
+    error::{AppError, AppResult, ErrorKind},
+};
+use revisions::record_revision;
+
+fn load_row(conn: &mut DbConnection, id: &str) -> AppResult<ArticleRow> {
+    queries::articles::find_by_id(conn, &Scope::Any, id)?
+        .ok_or_else(|| AppError::not_found(format!("no article has the id `{id}`")))
+}
+
+/// What a change checks before it is built.
+#[derive(Clone, Copy)]
+struct Guard {
+    /// The caller must be allowed to edit this article (contributors: their own drafts).
+    edit_right: bool,
+    /// The caller must say which version the change is based on.
+    version_required: bool,
+}
+
+/// Contributors may touch only the drafts they created; editors and admins anything.
+fn require_edit(caller: &Caller, row: &ArticleRow) -> AppResult<()> {
+    if caller.can(Action::EditAnyArticle) {
+        return Ok(());
+    }
+    caller.require(Action::WriteOwnDrafts)?;
+    let own = row.created_by.as_deref() == Some(caller.key_id.as_str());
+    if own && row.status == ArticleStatus::Draft.as_str() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "contributors may edit only the drafts they created",
+        ))
+    }
+}
+
+/// Checks the version the caller based the change on.
+fn check_version(row: &ArticleRow, expected: Option<i32>, required: bool) -> AppResult<i32> {
+    match expected {
+        Some(v) if v == row.version => Ok(v),
+        Some(v) => Err(AppError::new(
+            ErrorKind::PreconditionFailed,
+            format!(
+                "the article is at version {}, not {v}: reload it and apply your change again",
+                row.version
+            ),
+        )),
+        None if required => Err(AppError::new(
+            ErrorKind::PreconditionRequired,
+            "send the version you edited, as `If-Match` (the article's ETag) or a `version` field",
+        )),
+        None => Ok(row.version),
+    }
+}
+
+/// Saves a changed row if nobody else saved first, then records the revision.
+fn save(
+    conn: &mut DbConnection,
+    saved: &PreparedArticle,
+    expected: i32,
+    by: &Caller,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    if editorial::update_if_version(conn, &saved.row, expected)? == 0 {
+        return Err(AppError::new(
+            ErrorKind::PreconditionFailed,
+            "the article changed while this change was being saved",
+        ));
+    }
+    editorial::replace_links(conn, &saved.row.id, &saved.bylines, &saved.tagging)?;
+    record_revision(conn, saved, Some(by), now)
+}
+
+/// The saved rows of an article as it stands.
+fn current(conn: &mut DbConnection, row: ArticleRow) -> AppResult<PreparedArticle> {
+    let (authors, tags) = editorial::link_ids(conn, &row.id)?;
+    Ok(PreparedArticle::new(row, authors, tags))
+}
+
+/// Keeps the old slug reachable (301) when an article is renamed.
+fn retire_old_slug(
+    conn: &mut DbConnection,
+    old: &ArticleRow,
+    new_slug: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    if old.slug != new_slug {
+        editorial::release_slug(conn, new_slug)?;
+        editorial::retire_slug(
+            conn,
+            &ArticleSlugRow {
+                slug: old.slug.clone(),
+                article_id: old.id.clone(),
+                retired_at: now,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+impl ContentService {
+    /// The one path of every change to an existing article: load it, check the caller's
+    /// right and version, let `change` build the new rows, keep a renamed slug reachable,
+    /// save under the version check with a revision, and return the article as saved.
+    async fn change_article<F>(
+        &self,
+        caller: &Caller,
+        id: &str,
+        if_match: Option<i32>,
+        guard: Guard,
+        change: F,
+    ) -> AppResult<Article>
+    where
+        F: FnOnce(&mut DbConnection, &ArticleRow, NaiveDateTime) -> AppResult<PreparedArticle>
+            + Send
+            + 'static,
+    {
+        let (caller, id) = (caller.clone(), id.to_owned());
+        self.db
+            .write(move |conn| {
+                let now = domain::now();
+                let old = load_row(conn, &id)?;
+                if guard.edit_right {
+                    require_edit(&caller, &old)?;
+                }
+                let expected = check_version(&old, if_match, guard.version_required)?;
+                let mut saved = change(conn, &old, now)?;
+                saved.row.public_since = old.publication().seen_since(now);
+                retire_old_slug(conn, &old, &saved.row.slug, now)?;
+                save(conn, &saved, expected, &caller, now)?;
+                outbox::article_changed(conn, Some(&old), Some(&saved.row), now)?;
+                relations::load_one(conn, saved.row)
+            })
+            .await
+    }
+}
