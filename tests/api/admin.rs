@@ -1674,6 +1674,15 @@ on_both_backends!(
             .await
             .problem(401, &format!("forged token {forged}"));
         }
+        // A made-up token is refused before anything is looked up: a draft and a slug that
+        // names nothing answer alike, so the token reveals no article.
+        let on_draft = get(&app, "/v1/articles/preview-me?preview_token=a.b", None)
+            .await
+            .problem(401, "made-up token on a draft");
+        let on_nothing = get(&app, "/v1/articles/no-such-thing?preview_token=a.b", None)
+            .await
+            .problem(401, "made-up token on nothing");
+        assert_eq!(on_draft, on_nothing);
 
         // Expired (ttl_minutes cannot go below 1, so the token is signed here with the server's
         // secret, exactly as the server signs them): 401.

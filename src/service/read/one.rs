@@ -68,9 +68,14 @@ impl ContentService {
                 self.any_state(scope, key, relations).await
             }
             Audience::Preview(token) => {
+                let minted_for = self.preview_token_article(token).await?;
                 let found = self.any_state(Scope::Any, key, relations).await?;
-                if let Lookup::Found(article) = &found {
-                    self.check_preview_token(token, &article.id).await?;
+                if let Lookup::Found(article) = &found
+                    && article.id != minted_for
+                {
+                    return Err(AppError::forbidden(
+                        "the preview token is for another article",
+                    ));
                 }
                 Ok(found)
             }
