@@ -884,15 +884,25 @@ async fn a_body_that_is_not_json_is_refused_with_400() {
     let app = sqlite_app().await;
     // Also JSON that is not one object: an array (serde would read a request from it by
     // position), a batch (not supported), a string, a number.
-    for body in [
-        "{ articles { edges { cursor } } }",
-        "not json at all",
-        "",
-        "[]",
-        r#"["{ __typename }"]"#,
-        r#"[{"query": "{ __typename }"}]"#,
-        "\"{ __typename }\"",
-        "42",
+    for (body, says) in [
+        ("{ articles { edges { cursor } } }", "not a graphql request"),
+        ("not json at all", "one json object"),
+        ("", "empty"),
+        ("  \n ", "empty"),
+        ("[]", "batched requests"),
+        (r#"["{ __typename }"]"#, "batched requests"),
+        (r#"[{"query": "{ __typename }"}]"#, "batched requests"),
+        (
+            r#" [{"query": "{ __typename }"}, {"query": "{ __typename }"}]"#,
+            "batched requests",
+        ),
+        ("\"{ __typename }\"", "one json object"),
+        ("42", "one json object"),
+        ("null", "one json object"),
+        (
+            r#"{"query": "{ __typename }"} {"query": "{ __typename }"}"#,
+            "not a graphql request",
+        ),
     ] {
         let response = app
             .client
@@ -904,7 +914,8 @@ async fn a_body_that_is_not_json_is_refused_with_400() {
             .expect("POST");
         assert_eq!(response.status().as_u16(), 400, "body {body:?}");
         let answer: Value = response.json().await.expect("a JSON error");
-        bad_input(&answer);
+        let error = message(bad_input(&answer));
+        assert!(error.contains(says), "body {body:?}: {answer}");
     }
 }
 
