@@ -18,7 +18,7 @@ pub const MAX_ROOT_FIELDS: usize = 20;
 pub const MAX_DEPTH: usize = 12;
 /// How deeply `__schema` and `__type` and the fields of the introspection types below them may
 /// nest: the standard introspection queries (graphql-js 16, GraphiQL 4, graphql-core 3) reach
-/// 13, because `TypeRef` follows `ofType` eight deep. Only the fields of the introspection
+/// 14, because `TypeRef` follows `ofType` nine deep. Only the fields of the introspection
 /// types (known by name, and by the `__` type conditions of fragments) count here: an
 /// ordinary field nested under them counts toward [`MAX_DEPTH`] with its whole path, so this
 /// opens no way round that limit.
