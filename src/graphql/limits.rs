@@ -16,10 +16,12 @@ use async_graphql::{
 pub const MAX_ROOT_FIELDS: usize = 20;
 /// How deeply ordinary fields may nest (introspection is counted on its own).
 pub const MAX_DEPTH: usize = 12;
-/// How deeply the introspection fields `__schema` and `__type` may nest: the standard
-/// introspection queries (graphql-js, GraphiQL, graphql-core) reach 14, because `TypeRef`
-/// follows `ofType` nine deep. Introspection types lead to no ordinary field, so this opens no
-/// way round [`MAX_DEPTH`].
+/// How deeply `__schema` and `__type` and the fields of the introspection types below them may
+/// nest: the standard introspection queries (graphql-js 16, GraphiQL 4, graphql-core 3) reach
+/// 14, because `TypeRef` follows `ofType` nine deep. Only the fields of the introspection
+/// types (known by name, and by the `__` type conditions of fragments) count here: an
+/// ordinary field nested under them counts toward [`MAX_DEPTH`] with its whole path, so this
+/// opens no way round that limit.
 pub const MAX_INTROSPECTION_DEPTH: usize = 20;
 pub const MAX_ALIASES: usize = 30;
 /// Fields once every fragment is expanded; far above any real page query.
@@ -80,7 +82,44 @@ const HUGE: Size = Size {
     introspection_depth: usize::MAX,
 };
 
+/// The fields of the introspection types (`__Schema`, `__Type`, `__Field`, `__InputValue`,
+/// `__EnumValue`, `__Directive`). Under `__schema` or `__type` only these count as
+/// introspection; any other name is an ordinary field and counts toward [`MAX_DEPTH`] with
+/// every field above it (such a query is invalid anyway, and is refused before validation).
+const INTROSPECTION_FIELDS: &[&str] = &[
+    "args",
+    "defaultValue",
+    "deprecationReason",
+    "description",
+    "directives",
+    "enumValues",
+    "fields",
+    "inputFields",
+    "interfaces",
+    "isDeprecated",
+    "isOneOf",
+    "isRepeatable",
+    "kind",
+    "locations",
+    "mutationType",
+    "name",
+    "ofType",
+    "possibleTypes",
+    "queryType",
+    "specifiedByURL",
+    "subscriptionType",
+    "type",
+    "types",
+];
+
+/// Whether a type condition names an introspection type (`__Type`, `__InputValue`, …).
+fn introspective(type_name: &str) -> bool {
+    type_name.starts_with("__")
+}
+
 impl Measure<'_> {
+    /// A named fragment, measured once: whether its fields are introspection fields follows
+    /// from its type condition, not from where it is spread.
     fn fragment(&mut self, name: &str) -> Size {
         match self.fragments.get(name) {
             Some(Some(size)) => return *size,
@@ -89,41 +128,62 @@ impl Measure<'_> {
         }
         self.fragments.insert(name.to_owned(), None);
         let document = self.document;
-        let size = document
-            .fragments
-            .get(name)
-            .map_or(Size::default(), |f| self.set(&f.node.selection_set.node));
+        let size = document.fragments.get(name).map_or(Size::default(), |f| {
+            let inside = introspective(f.node.type_condition.node.on.node.as_str());
+            self.set(&f.node.selection_set.node, inside)
+        });
         self.fragments.insert(name.to_owned(), Some(size));
         size
     }
 
-    fn set(&mut self, set: &SelectionSet) -> Size {
+    /// `inside`: the set belongs to an introspection type.
+    fn set(&mut self, set: &SelectionSet, inside: bool) -> Size {
         set.items.iter().fold(Size::default(), |total, item| {
             let size = match &item.node {
                 Selection::Field(field) => {
                     let name = field.node.name.node.as_str();
-                    let introspection = name == "__schema" || name == "__type";
-                    let inner = self.set(&field.node.selection_set.node);
-                    let below = inner.depth.max(inner.introspection_depth);
-                    Size {
+                    let aliases = usize::from(field.node.alias.is_some());
+                    let introspection = name == "__schema"
+                        || name == "__type"
+                        || (inside && INTROSPECTION_FIELDS.contains(&name));
+                    let inner = self.set(&field.node.selection_set.node, introspection);
+                    let common = Size {
                         fields: inner.fields.saturating_add(1),
-                        aliases: inner
-                            .aliases
-                            .saturating_add(usize::from(field.node.alias.is_some())),
+                        aliases: inner.aliases.saturating_add(aliases),
                         introspects: introspection || inner.introspects,
-                        depth: match name {
-                            _ if introspection => 0,
-                            "__typename" => 0,
-                            _ => inner.depth.saturating_add(1),
-                        },
-                        introspection_depth: if introspection {
-                            below.saturating_add(1)
-                        } else {
-                            inner.introspection_depth
-                        },
+                        ..Size::default()
+                    };
+                    if name == "__typename" {
+                        common
+                    } else if introspection {
+                        Size {
+                            // An ordinary field below counts with its whole path.
+                            depth: match inner.depth {
+                                0 => 0,
+                                below => below.saturating_add(1),
+                            },
+                            introspection_depth: inner
+                                .depth
+                                .max(inner.introspection_depth)
+                                .saturating_add(1),
+                            ..common
+                        }
+                    } else {
+                        Size {
+                            depth: inner.depth.saturating_add(1),
+                            introspection_depth: inner.introspection_depth,
+                            ..common
+                        }
                     }
                 }
-                Selection::InlineFragment(fragment) => self.set(&fragment.node.selection_set.node),
+                Selection::InlineFragment(fragment) => {
+                    let inside = fragment
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map_or(inside, |t| introspective(t.node.on.node.as_str()));
+                    self.set(&fragment.node.selection_set.node, inside)
+                }
                 Selection::FragmentSpread(spread) => {
                     self.fragment(spread.node.fragment_name.node.as_str())
                 }
@@ -176,7 +236,7 @@ fn check(document: &ExecutableDocument, introspection: bool) -> ServerResult<()>
                 "the query selects {roots} root fields; at most {MAX_ROOT_FIELDS} are allowed"
             )));
         }
-        let size = measure.set(set);
+        let size = measure.set(set, false);
         if size.fields > MAX_EXPANDED_FIELDS {
             return Err(refused(format!(
                 "the query expands to more than {MAX_EXPANDED_FIELDS} fields"
@@ -227,5 +287,90 @@ impl Extension for ShapeLimitsExtension {
             .map_err(|e| refused(format!("syntax error: {}", e.message)))?;
         check(document, self.introspection)?;
         Ok(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(query: &str) -> ServerResult<()> {
+        check(
+            &async_graphql::parser::parse_query(query).expect("parses"),
+            true,
+        )
+    }
+
+    /// `{ a { a { … { leaf } } } }` with `depth` fields.
+    fn chain(depth: usize, field: &str, leaf: &str) -> String {
+        let mut query = leaf.to_owned();
+        for _ in 1..depth {
+            query = format!("{field} {{ {query} }}");
+        }
+        query
+    }
+
+    #[test]
+    fn deep_introspection_is_measured_apart_from_ordinary_fields() {
+        // 19 introspection fields below `__schema`.
+        let deep = format!(
+            "{{ __schema {{ types {{ {} }} }} }}",
+            chain(18, "ofType", "name")
+        );
+        assert!(checked(&deep).is_ok());
+        let too_deep = format!(
+            "{{ __schema {{ types {{ {} }} }} }}",
+            chain(20, "ofType", "name")
+        );
+        assert!(checked(&too_deep).is_err());
+    }
+
+    #[test]
+    fn ordinary_fields_under_introspection_count_with_their_whole_path() {
+        // `__schema types` then ten ordinary fields: twelve on the path, the limit.
+        let at_limit = format!(
+            "{{ __schema {{ types {{ {} }} }} }}",
+            chain(10, "edges", "slug")
+        );
+        assert!(checked(&at_limit).is_ok());
+        let over = format!(
+            "{{ __schema {{ types {{ {} }} }} }}",
+            chain(11, "edges", "slug")
+        );
+        let error = checked(&over).expect_err("refused");
+        assert!(
+            error.message.contains("fields nest 13 levels"),
+            "{}",
+            error.message
+        );
+        // The same through fragments: an introspection fragment spreading an ordinary one.
+        let through_fragments = format!(
+            "{{ __type(name: \"Article\") {{ ...T }} }}
+             fragment T on __Type {{ fields {{ type {{ ...O }} }} }}
+             fragment O on Article {{ {} }}",
+            chain(10, "authors", "slug")
+        );
+        let error = checked(&through_fragments).expect_err("refused");
+        assert!(
+            error.message.contains("fields nest 13 levels"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn the_standard_introspection_queries_fit() {
+        for query in [
+            include_str!("../../tests/api/queries/introspection-graphql-js-16.graphql"),
+            include_str!("../../tests/api/queries/introspection-graphql-js-16-all-options.graphql"),
+            include_str!("../../tests/api/queries/introspection-graphiql-4.graphql"),
+            include_str!("../../tests/api/queries/introspection-graphiql-4-all-options.graphql"),
+            include_str!("../../tests/api/queries/introspection-graphql-core-3.graphql"),
+            include_str!(
+                "../../tests/api/queries/introspection-graphql-core-3-all-options.graphql"
+            ),
+        ] {
+            assert!(checked(query).is_ok(), "{query}");
+        }
     }
 }

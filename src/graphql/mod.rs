@@ -61,6 +61,7 @@ pub fn build_schema(content: ContentService, introspection: bool) -> BylineSchem
 }
 
 /// The schema in SDL. `schema/schema.graphql` is this text; a test fails when they differ.
+/// `@specifiedBy` is printed, as introspection reports `specifiedByURL` (`DateTime` is RFC 3339).
 pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
@@ -68,5 +69,5 @@ pub fn sdl() -> String {
         EmptySubscription,
     )
     .finish()
-    .sdl()
+    .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }

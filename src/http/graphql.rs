@@ -93,13 +93,21 @@ pub async fn graphql_post(
         }
         body.extend_from_slice(&chunk);
     }
-    // A GraphQL-over-HTTP body is one JSON object (Byline does not batch): serde would also
-    // read a struct from an array by position, so `["{ __typename }"]` would run.
-    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return request_error(
-            actix_web::http::StatusCode::BAD_REQUEST,
-            "the body must be one JSON object {\"query\": …, \"variables\": …}; batches are not supported",
-        );
+    // A GraphQL-over-HTTP body is one JSON object. Byline does not batch (docs/architecture.md,
+    // "GraphQL requests"): serde would also read a struct from an array by position, so
+    // `["{ __typename }"]` would run.
+    let refusal = match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => None,
+        Some(b'[') => Some(
+            "batched requests (a JSON array) are not supported: send each operation as its own JSON object {\"query\": …, \"variables\": …}",
+        ),
+        None => Some("the body is empty: send one JSON object {\"query\": …, \"variables\": …}"),
+        Some(_) => Some(
+            "the body must be one JSON object {\"query\": …, \"variables\": …, \"operationName\": …}",
+        ),
+    };
+    if let Some(message) = refusal {
+        return request_error(actix_web::http::StatusCode::BAD_REQUEST, message);
     }
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,

@@ -884,15 +884,25 @@ async fn a_body_that_is_not_json_is_refused_with_400() {
     let app = sqlite_app().await;
     // Also JSON that is not one object: an array (serde would read a request from it by
     // position), a batch (not supported), a string, a number.
-    for body in [
-        "{ articles { edges { cursor } } }",
-        "not json at all",
-        "",
-        "[]",
-        r#"["{ __typename }"]"#,
-        r#"[{"query": "{ __typename }"}]"#,
-        "\"{ __typename }\"",
-        "42",
+    for (body, says) in [
+        ("{ articles { edges { cursor } } }", "not a graphql request"),
+        ("not json at all", "one json object"),
+        ("", "empty"),
+        ("  \n ", "empty"),
+        ("[]", "batched requests"),
+        (r#"["{ __typename }"]"#, "batched requests"),
+        (r#"[{"query": "{ __typename }"}]"#, "batched requests"),
+        (
+            r#" [{"query": "{ __typename }"}, {"query": "{ __typename }"}]"#,
+            "batched requests",
+        ),
+        ("\"{ __typename }\"", "one json object"),
+        ("42", "one json object"),
+        ("null", "one json object"),
+        (
+            r#"{"query": "{ __typename }"} {"query": "{ __typename }"}"#,
+            "not a graphql request",
+        ),
     ] {
         let response = app
             .client
@@ -904,7 +914,8 @@ async fn a_body_that_is_not_json_is_refused_with_400() {
             .expect("POST");
         assert_eq!(response.status().as_u16(), 400, "body {body:?}");
         let answer: Value = response.json().await.expect("a JSON error");
-        bad_input(&answer);
+        let error = message(bad_input(&answer));
+        assert!(error.contains(says), "body {body:?}: {answer}");
     }
 }
 
@@ -1545,6 +1556,118 @@ async fn the_standard_introspection_queries_pass_the_limits() {
         &app,
         &format!(
             "{{ __typename {} }}",
+            &nested_query(13)[1..nested_query(13).len() - 1]
+        ),
+    )
+    .await;
+    assert!(message(bad_input(&response)).contains("deep"), "{response}");
+}
+
+/// The introspection queries GraphQL tools send, committed under `queries/` exactly as the
+/// tools print them (graphql 16.15.0 from npm, graphql-core 3.2.8 from PyPI).
+const CLIENT_INTROSPECTION: [(&str, &str); 6] = [
+    // GraphiQL 4 (`@graphiql/react` 0.32), as Byline's own GraphiQL page sends it:
+    // `getIntrospectionQuery({ inputValueDeprecation, schemaDescription })` with both props unset.
+    (
+        "GraphiQL 4",
+        include_str!("queries/introspection-graphiql-4.graphql"),
+    ),
+    // GraphiQL 4 with its `inputValueDeprecation` and `schemaDescription` props set.
+    (
+        "GraphiQL 4, every prop",
+        include_str!("queries/introspection-graphiql-4-all-options.graphql"),
+    ),
+    // graphql-js 16.15 `getIntrospectionQuery` with every option (Apollo, graphql-codegen).
+    (
+        "graphql-js 16, every option",
+        include_str!("queries/introspection-graphql-js-16-all-options.graphql"),
+    ),
+    (
+        "graphql-js 16 (earlier text)",
+        include_str!("queries/introspection-graphql-js-16.graphql"),
+    ),
+    // graphql-core 3.2 `get_introspection_query()`, and with every option.
+    (
+        "graphql-core 3",
+        include_str!("queries/introspection-graphql-core-3.graphql"),
+    ),
+    (
+        "graphql-core 3, every option",
+        include_str!("queries/introspection-graphql-core-3-all-options.graphql"),
+    ),
+];
+
+#[actix_web::test]
+async fn the_introspection_queries_of_graphiql_graphql_js_and_graphql_core_pass() {
+    let app = sqlite_app().await;
+    let mut queries: Vec<(String, String)> = CLIENT_INTROSPECTION
+        .iter()
+        .map(|(client, text)| ((*client).to_owned(), (*text).to_owned()))
+        .collect();
+    // GraphiQL retries without `subscriptionType` when the first answer fails.
+    queries.push((
+        "GraphiQL 4, without subscriptions".to_owned(),
+        CLIENT_INTROSPECTION[0]
+            .1
+            .replace("subscriptionType { name }", ""),
+    ));
+    for (client, text) in queries {
+        // Sent as the tools send it, with the operation's name.
+        let (status, response) = post_body(
+            &app,
+            &json!({ "query": text, "operationName": "IntrospectionQuery", "variables": {} }),
+        )
+        .await;
+        assert_eq!(status, 200, "{client}: {response}");
+        assert!(response.get("errors").is_none(), "{client}: {response}");
+        let schema = &response["data"]["__schema"];
+        assert_eq!(schema["queryType"]["name"], "QueryRoot", "{client}");
+        assert_eq!(schema["mutationType"]["name"], "MutationRoot", "{client}");
+        let served: std::collections::BTreeSet<String> = schema["types"]
+            .as_array()
+            .expect("types")
+            .iter()
+            .filter_map(|t| t["name"].as_str().map(str::to_owned))
+            .collect();
+        let missing: Vec<_> = sdl_type_names().difference(&served).cloned().collect();
+        assert!(
+            missing.is_empty(),
+            "{client}: not introspected: {missing:?}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn ordinary_fields_nested_inside_introspection_count_toward_the_depth_limit() {
+    let app = sqlite_app().await;
+    // `__schema types` and eleven content fields: thirteen on the path.
+    let inner = nested_query(11);
+    let hidden = format!(
+        "{{ __schema {{ types {{ {} }} }} }}",
+        &inner[1..inner.len() - 1]
+    );
+    let response = query(&app, &hidden).await;
+    let error = bad_input(&response);
+    assert!(message(error).contains("deep"), "{response}");
+    assert!(response["data"].is_null(), "nothing ran: {response}");
+    // The same through fragments on the introspection types.
+    let through_fragments = format!(
+        "{{ __type(name: \"Article\") {{ ...T }} }} \
+         fragment T on __Type {{ fields {{ ...F }} }} \
+         fragment F on __Field {{ {} }}",
+        &inner[1..inner.len() - 1]
+    );
+    let response = query(&app, &through_fragments).await;
+    assert!(message(bad_input(&response)).contains("deep"), "{response}");
+    // Shallow, it is refused as what it is: a field the introspection types do not have.
+    let response = query(&app, "{ __schema { types { articles { totalCount } } } }").await;
+    bad_input(&response);
+    assert!(response["data"].is_null(), "nothing ran: {response}");
+    // A deep ordinary query beside introspection is refused too.
+    let response = query(
+        &app,
+        &format!(
+            "{{ __schema {{ queryType {{ name }} }} {} }}",
             &nested_query(13)[1..nested_query(13).len() - 1]
         ),
     )

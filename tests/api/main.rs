@@ -11,6 +11,7 @@ mod content_key;
 mod contracts;
 mod feeds;
 mod graphql;
+mod graphql_client_schema;
 mod health;
 mod metrics;
 mod migrations;
