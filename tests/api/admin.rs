@@ -421,7 +421,7 @@ async fn target(app: &TestApp, keys: &MatrixKeys, on: On) -> (String, i32) {
         On::ContributorsPublished => {
             let a = article(keys.contributor.clone()).await;
             let a = content
-                .transition_article(&keys.editor, &a.id, Transition::Publish, None)
+                .transition_article(&keys.editor, &a.id, Transition::Publish, Some(a.version))
                 .await
                 .expect("publish fixture");
             (a.id, a.version)
@@ -520,7 +520,8 @@ async fn matrix_cell(
     let method = Method::from_bytes(r.method.as_bytes()).expect("method");
     let body = body_of(r.body);
     let tag = format!("\"v{version}\"");
-    let if_match = (r.method == "PATCH").then_some(tag.as_str());
+    // Every change to an article names the version it is based on.
+    let if_match = (is_article(r.on) && r.method != "GET").then_some(tag.as_str());
     let resp = call(app, method, &path, key, body.as_ref(), if_match).await;
     let cell = format!("{} {} ({:?}) as {who}", r.method, r.path, r.on);
     if resp.status != expected {

@@ -36,7 +36,8 @@ use sha2::Sha256;
 
 use crate::{
     helpers::{
-        Backend, TestApp, TestDatabase, article, open_content, seed_taxonomy, spawn_app_over,
+        Backend, TestApp, TestDatabase, article, current_version, open_content, seed_taxonomy,
+        spawn_app_over,
     },
     on_both_backends, on_both_backends_spawned,
 };
@@ -1008,11 +1009,16 @@ with_local_receivers!(
             .await;
 
         app.content
-            .transition_article(&editor, &pulled.id, Transition::Unpublish, None)
+            .transition_article(
+                &editor,
+                &pulled.id,
+                Transition::Unpublish,
+                Some(pulled.version),
+            )
             .await
             .expect("unpublish");
         app.content
-            .delete_article(&editor, &deleted.id, None)
+            .delete_article(&editor, &deleted.id, Some(deleted.version))
             .await
             .expect("delete");
         let got = receiver
@@ -1056,7 +1062,12 @@ with_local_receivers!(
             .await;
         let lifts = domain::now() + Duration::seconds(3);
         app.content
-            .transition_article(&editor, &story.id, Transition::Embargo(Some(lifts)), None)
+            .transition_article(
+                &editor,
+                &story.id,
+                Transition::Embargo(Some(lifts)),
+                current_version(&app.content, &story.id).await,
+            )
             .await
             .expect("embargo");
         let embargoed_at = Instant::now();
