@@ -12,6 +12,7 @@ mod contracts;
 mod feeds;
 mod graphql;
 mod health;
+mod http_methods;
 mod metrics;
 mod migrations;
 mod pagination;
