@@ -36,8 +36,7 @@ use sha2::Sha256;
 
 use crate::{
     helpers::{
-        Backend, TestApp, TestDatabase, article, current_version, open_content, seed_taxonomy,
-        spawn_app_over,
+        Backend, TestApp, TestDatabase, article, open_content, seed_taxonomy, spawn_app_over,
     },
     on_both_backends, on_both_backends_spawned,
 };
@@ -1066,7 +1065,7 @@ with_local_receivers!(
                 &editor,
                 &story.id,
                 Transition::Embargo(Some(lifts)),
-                current_version(&app.content, &story.id).await,
+                Some(story.version),
             )
             .await
             .expect("embargo");
