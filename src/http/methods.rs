@@ -3,10 +3,12 @@
 //! preflights are answered by the CORS middleware before routing), and `404` otherwise.
 //!
 //! The methods of a path come from the route table itself: utoipa reads each handler's
-//! actix route attribute (`#[get("/v1/articles")]`) for its OpenAPI operation, and
-//! `tests/api/contracts.rs` holds every served route and every documented operation
-//! together, so the `Allow` header cannot name a method the path does not answer or miss
-//! one it does. Actix's resource map decides independently whether a path is served at all.
+//! actix route attribute (`#[get("/v1/articles")]`) for its OpenAPI operation;
+//! `contracts::every_served_route_is_in_the_openapi_document` checks every route attribute
+//! is documented and `http_methods::every_documented_operation_is_routed` (both in
+//! `tests/api/`) that every documented operation is served, so `Allow` cannot name a method
+//! the path does not answer or miss one it does. Actix's resource map decides on its own
+//! whether a path is served at all.
 
 use std::sync::LazyLock;
 
