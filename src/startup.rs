@@ -157,7 +157,7 @@ impl Application {
                 .wrap(http::metrics::RecordRequests)
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .configure(http::routes)
-                .default_service(web::to(http::problem::not_found))
+                .default_service(web::to(http::methods::unrouted))
         });
         if let Some(n) = workers {
             server = server.workers(n);

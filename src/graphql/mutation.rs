@@ -238,10 +238,10 @@ async fn transition(
     ctx: &Context<'_>,
     id: ID,
     transition: Transition,
-    version: Option<i32>,
+    version: i32,
 ) -> async_graphql::Result<ArticleNode> {
     let article = content(ctx)
-        .transition_article(caller(ctx)?, &article_id(&id)?, transition, version)
+        .transition_article(caller(ctx)?, &article_id(&id)?, transition, Some(version))
         .await
         .gql()?;
     Ok(ArticleNode::new(article, Relations::Load))
@@ -306,10 +306,10 @@ impl ContentMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
-        version: Option<i32>,
+        version: i32,
     ) -> async_graphql::Result<bool> {
         content(ctx)
-            .delete_article(caller(ctx)?, &article_id(&id)?, version)
+            .delete_article(caller(ctx)?, &article_id(&id)?, Some(version))
             .await
             .gql()?;
         Ok(true)
@@ -320,7 +320,7 @@ impl ContentMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
-        version: Option<i32>,
+        version: i32,
     ) -> async_graphql::Result<ArticleNode> {
         transition(ctx, id, Transition::Publish, version).await
     }
@@ -331,7 +331,7 @@ impl ContentMutation {
         ctx: &Context<'_>,
         id: ID,
         publish_at: DateTime<Utc>,
-        version: Option<i32>,
+        version: i32,
     ) -> async_graphql::Result<ArticleNode> {
         let at = time_arg("publishAt", Some(publish_at))?
             .ok_or_else(|| bad_input("publishAt", "required"))?;
@@ -343,7 +343,7 @@ impl ContentMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
-        version: Option<i32>,
+        version: i32,
     ) -> async_graphql::Result<ArticleNode> {
         transition(ctx, id, Transition::Unpublish, version).await
     }
@@ -353,7 +353,7 @@ impl ContentMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
-        version: Option<i32>,
+        version: i32,
     ) -> async_graphql::Result<ArticleNode> {
         transition(ctx, id, Transition::Archive, version).await
     }
@@ -364,7 +364,7 @@ impl ContentMutation {
         ctx: &Context<'_>,
         id: ID,
         until: Option<DateTime<Utc>>,
-        version: Option<i32>,
+        version: i32,
     ) -> async_graphql::Result<ArticleNode> {
         transition(
             ctx,
@@ -381,10 +381,10 @@ impl ContentMutation {
         ctx: &Context<'_>,
         id: ID,
         note: String,
-        version: Option<i32>,
+        version: i32,
     ) -> async_graphql::Result<ArticleNode> {
         let article = content(ctx)
-            .add_correction(caller(ctx)?, &article_id(&id)?, note, version)
+            .add_correction(caller(ctx)?, &article_id(&id)?, note, Some(version))
             .await
             .gql()?;
         Ok(ArticleNode::new(article, Relations::Load))
@@ -396,10 +396,10 @@ impl ContentMutation {
         ctx: &Context<'_>,
         id: ID,
         revision: i32,
-        version: Option<i32>,
+        version: i32,
     ) -> async_graphql::Result<ArticleNode> {
         let article = content(ctx)
-            .restore_revision(caller(ctx)?, &article_id(&id)?, revision, version)
+            .restore_revision(caller(ctx)?, &article_id(&id)?, revision, Some(version))
             .await
             .gql()?;
         Ok(ArticleNode::new(article, Relations::Load))

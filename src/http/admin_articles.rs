@@ -299,9 +299,10 @@ pub async fn update_article(
 }
 
 /// Delete an article. Once-published articles then answer 410 Gone on the public API.
+/// Needs `If-Match: "v<version>"`: 428 without, 412 when someone else saved first.
 #[utoipa::path(
     tag = "admin",
-    params(("id" = String, Path, description = "The article's UUID"), ("If-Match" = Option<String>, Header, description = "The article's ETag")),
+    params(("id" = String, Path, description = "The article's UUID"), ("If-Match" = String, Header, description = "The article's ETag")),
     security(("api_key" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -309,6 +310,7 @@ pub async fn update_article(
         (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else saved first", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No version was sent", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/admin/v1/articles/{id}")]
@@ -337,18 +339,20 @@ pub struct ActionJson {
     pub note: Option<String>,
     /// `preview-token`: minutes the token lives (default 60, at most 10080).
     pub ttl_minutes: Option<i64>,
-    /// Instead of `If-Match`.
+    /// The version the action is based on, instead of `If-Match`.
     pub version: Option<i32>,
 }
 
 /// Run a workflow action: `publish`, `schedule` (`publish_at`), `unpublish`, `archive`,
-/// `embargo` (`embargo_until`, or null to lift it).
+/// `embargo` (`embargo_until`, or null to lift it), `corrections` (`note`); each needs
+/// `If-Match: "v<version>"` or a `version` field (428 without, 412 when someone else saved
+/// first). `preview-token` changes nothing and needs no version.
 #[utoipa::path(
     tag = "admin",
     params(
         ("id" = String, Path, description = "The article's UUID"),
         ("action" = String, Path, description = "publish, schedule, unpublish, archive or embargo"),
-        ("If-Match" = Option<String>, Header, description = "The article's ETag (optional)"),
+        ("If-Match" = Option<String>, Header, description = "The article's ETag; required unless the body has `version` (not for preview-token)"),
     ),
     request_body(content = Option<ActionJson>, description = "Arguments of the action"),
     security(("api_key" = [])),
@@ -360,6 +364,7 @@ pub struct ActionJson {
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else saved first", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid time", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No version was sent", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/admin/v1/articles/{id}/{action}")]
@@ -508,13 +513,14 @@ pub async fn list_revisions(
         .json(ItemEnvelope { data }))
 }
 
-/// Make an old version's content current again (as a new version).
+/// Make an old version's content current again (as a new version). Needs
+/// `If-Match: "v<version>"` of the current version: 428 without, 412 when stale.
 #[utoipa::path(
     tag = "admin",
     params(
         ("id" = String, Path, description = "The article's UUID"),
         ("version" = i32, Path, description = "The version to restore"),
-        ("If-Match" = Option<String>, Header, description = "The article's ETag (optional)"),
+        ("If-Match" = String, Header, description = "The article's ETag (its current version)"),
     ),
     security(("api_key" = [])),
     responses(
@@ -523,6 +529,7 @@ pub async fn list_revisions(
         (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article or version", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else saved first", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No version was sent", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/admin/v1/articles/{id}/revisions/{version}/restore")]

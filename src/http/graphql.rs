@@ -192,10 +192,13 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
         return request_error(actix_web::http::StatusCode::BAD_REQUEST, &why);
     }
     if has_mutation(&mut request) {
-        return request_error(
+        let mut refused = request_error(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
             "mutations need POST",
         );
+        let (allow, methods) = super::methods::allow_header(req.path());
+        refused.headers_mut().insert(allow, methods);
+        return refused;
     }
     let private = caller.is_some();
     let response = execute(&state, request, caller).await;

@@ -13,6 +13,7 @@ pub mod caching;
 pub mod feeds;
 pub mod graphql;
 pub mod health;
+pub mod methods;
 pub mod metrics;
 pub mod openapi;
 pub mod params;

@@ -14,7 +14,7 @@ use crate::error::FieldError;
 #[openapi(
     info(
         title = "Byline content API",
-        description = "Headless news content: articles, authors, tags and sections. Public reads show only published articles; drafts, scheduled and embargoed articles never appear. Errors are RFC 9457 problem details. Requests are rate limited per API key (by role) and per client address without one: responses carry `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers-10), and past the limit the answer is a 429 problem with `Retry-After`; health probes and /metrics are exempt.",
+        description = "Headless news content: articles, authors, tags and sections. Public reads show only published articles; drafts, scheduled and embargoed articles never appear. Errors are RFC 9457 problem details. Requests are rate limited per API key (by role) and per client address without one: responses carry `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers-10), and past the limit the answer is a 429 problem with `Retry-After`; health probes and /metrics are exempt. A method a path does not serve answers 405 with `Allow`. Every change to an existing article names the version it is based on (`If-Match`, or a `version` field in a JSON body): 428 without, 412 when stale.",
         license(name = "MIT", identifier = "MIT"),
     ),
     paths(

@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::{
-    helpers::{Backend, TestApp, TestDatabase, article, seed_taxonomy},
+    helpers::{Backend, TestApp, TestDatabase, article, current_version, seed_taxonomy},
     on_both_backends,
     visibility::insert_raw,
 };
@@ -144,8 +144,14 @@ async fn patch(app: &TestApp, path: &str, key: &str, body: &Value, if_match: Opt
     call(app, Method::PATCH, path, Some(key), Some(body), if_match).await
 }
 
+/// A DELETE; an article's is sent with `If-Match` of its current version, as a client that
+/// has just read it.
 async fn delete(app: &TestApp, path: &str, key: &str) -> Resp {
-    call(app, Method::DELETE, path, Some(key), None, None).await
+    let tag = match path.strip_prefix("/admin/v1/articles/") {
+        Some(id) => current_tag(app, id).await,
+        None => None,
+    };
+    call(app, Method::DELETE, path, Some(key), None, tag.as_deref()).await
 }
 
 /// A key of this role: its secret, and the caller it authenticates as.
@@ -202,14 +208,26 @@ async fn admin_article(app: &TestApp, key: &str, id: &str) -> Value {
         .data(200, "admin GET")
 }
 
+/// A workflow action, sent as a client that has just read the article: with `If-Match` of
+/// its current version.
 async fn action(app: &TestApp, key: &str, id: &str, name: &str, body: Option<Value>) -> Resp {
-    post(
+    let tag = current_tag(app, id).await;
+    call(
         app,
+        Method::POST,
         &format!("/admin/v1/articles/{id}/{name}"),
-        key,
+        Some(key),
         body.as_ref(),
+        tag.as_deref(),
     )
     .await
+}
+
+/// `If-Match` of the article's current version, if there is such an article.
+async fn current_tag(app: &TestApp, id: &str) -> Option<String> {
+    current_version(&app.content, id)
+        .await
+        .map(|v| format!("\"v{v}\""))
 }
 
 fn time(value: &Value) -> DateTime<Utc> {
@@ -421,7 +439,7 @@ async fn target(app: &TestApp, keys: &MatrixKeys, on: On) -> (String, i32) {
         On::ContributorsPublished => {
             let a = article(keys.contributor.clone()).await;
             let a = content
-                .transition_article(&keys.editor, &a.id, Transition::Publish, None)
+                .transition_article(&keys.editor, &a.id, Transition::Publish, Some(a.version))
                 .await
                 .expect("publish fixture");
             (a.id, a.version)
@@ -520,7 +538,8 @@ async fn matrix_cell(
     let method = Method::from_bytes(r.method.as_bytes()).expect("method");
     let body = body_of(r.body);
     let tag = format!("\"v{version}\"");
-    let if_match = (r.method == "PATCH").then_some(tag.as_str());
+    // Every change to an article names the version it is based on.
+    let if_match = (is_article(r.on) && r.method != "GET").then_some(tag.as_str());
     let resp = call(app, method, &path, key, body.as_ref(), if_match).await;
     let cell = format!("{} {} ({:?}) as {who}", r.method, r.path, r.on);
     if resp.status != expected {
@@ -752,6 +771,116 @@ on_both_backends!(
     }
 );
 
+on_both_backends!(every_change_to_an_article_needs_its_version, |app| {
+    app.seed_taxonomy().await;
+    let (editor, _) = key(&app.content, "editor", Role::Editor).await;
+    let soon = rfc3339(Utc::now() + Duration::hours(2));
+    let id = create_published(&app, &editor, "versioned").await;
+    let base = format!("/admin/v1/articles/{id}");
+    // (action, body): each is refused without a version and with a stale one, then
+    // saved with the current one as `If-Match`, then with it as a `version` field.
+    let steps = [
+        ("corrections", json!({"note": "A name was misspelt."})),
+        ("unpublish", json!({})),
+        ("embargo", json!({"embargo_until": soon})),
+        ("embargo", json!({"embargo_until": null})),
+        ("schedule", json!({"publish_at": soon})),
+        ("publish", json!({})),
+        ("archive", json!({})),
+    ];
+    let mut version = 1;
+    for (i, (name, body)) in steps.iter().enumerate() {
+        let path = format!("{base}/{name}");
+        let what = format!("{name} #{i}");
+        let missing = call(&app, Method::POST, &path, Some(&editor), Some(body), None).await;
+        let problem = missing.problem(428, &format!("{what} without a version"));
+        assert_eq!(problem["type"], "/problems/version-required");
+        let stale = format!("\"v{}\"", version + 7);
+        call(
+            &app,
+            Method::POST,
+            &path,
+            Some(&editor),
+            Some(body),
+            Some(&stale),
+        )
+        .await
+        .problem(412, &format!("{what} with a stale If-Match"));
+        let mut stale_field = body.clone();
+        stale_field["version"] = json!(version + 7);
+        call(
+            &app,
+            Method::POST,
+            &path,
+            Some(&editor),
+            Some(&stale_field),
+            None,
+        )
+        .await
+        .problem(412, &format!("{what} with a stale version field"));
+        assert_eq!(
+            admin_article(&app, &editor, &id).await["version"],
+            version,
+            "{what}: refused requests change nothing"
+        );
+        let saved = if i % 2 == 0 {
+            let tag = format!("\"v{version}\"");
+            call(
+                &app,
+                Method::POST,
+                &path,
+                Some(&editor),
+                Some(body),
+                Some(&tag),
+            )
+            .await
+        } else {
+            let mut with_field = body.clone();
+            with_field["version"] = json!(version);
+            call(
+                &app,
+                Method::POST,
+                &path,
+                Some(&editor),
+                Some(&with_field),
+                None,
+            )
+            .await
+        };
+        version += 1;
+        assert_eq!(saved.data(200, &what)["version"], version, "{what}");
+        assert_eq!(
+            saved.header("etag"),
+            Some(format!("\"v{version}\"").as_str())
+        );
+    }
+    // A preview token changes nothing, so it needs no version.
+    post(&app, &format!("{base}/preview-token"), &editor, None)
+        .await
+        .data(201, "preview token without a version");
+    // Nor does a DELETE go through without one.
+    let missing = call(&app, Method::DELETE, &base, Some(&editor), None, None).await;
+    missing.problem(428, "DELETE without a version");
+    call(
+        &app,
+        Method::DELETE,
+        &base,
+        Some(&editor),
+        None,
+        Some("\"v1\""),
+    )
+    .await
+    .problem(412, "DELETE with a stale version");
+    let tag = format!("\"v{version}\"");
+    let deleted = call(&app, Method::DELETE, &base, Some(&editor), None, Some(&tag)).await;
+    assert_eq!(
+        deleted.status, 204,
+        "DELETE with the version: {}",
+        deleted.body
+    );
+    assert_eq!(public_status(&app, "versioned").await, 410);
+});
+
 on_both_backends!(two_editors_saving_the_same_version_cannot_both_win, |app| {
     app.seed_taxonomy().await;
     let (alice, _) = key(&app.content, "alice", Role::Editor).await;
@@ -912,9 +1041,31 @@ on_both_backends!(
         assert!(first["created_at"].is_string());
         assert_eq!(revisions[1]["snapshot"]["article"]["title"], "Second title");
 
-        let restored = post(&app, &format!("{path}/revisions/1/restore"), &alice, None)
+        // A restore is a change like any other: it names the version it replaces.
+        let restore_v1 = format!("{path}/revisions/1/restore");
+        post(&app, &restore_v1, &alice, None)
             .await
-            .data(200, "restore v1");
+            .problem(428, "restore without a version");
+        call(
+            &app,
+            Method::POST,
+            &restore_v1,
+            Some(&alice),
+            None,
+            Some("\"v4\""),
+        )
+        .await
+        .problem(412, "restore with a stale version");
+        let restored = call(
+            &app,
+            Method::POST,
+            &restore_v1,
+            Some(&alice),
+            None,
+            Some("\"v5\""),
+        )
+        .await
+        .data(200, "restore v1");
         assert_eq!(restored["version"], 6);
         assert_eq!(restored["title"], "Title of first-slug");
         assert_eq!(restored["slug"], "first-slug");
@@ -952,9 +1103,16 @@ on_both_backends!(
         assert_eq!(moved.header("location"), Some("/v1/articles/first-slug"));
 
         // Unknown versions are 404s.
-        post(&app, &format!("{path}/revisions/99/restore"), &alice, None)
-            .await
-            .problem(404, "restore an unknown version");
+        call(
+            &app,
+            Method::POST,
+            &format!("{path}/revisions/99/restore"),
+            Some(&alice),
+            None,
+            Some("\"v6\""),
+        )
+        .await
+        .problem(404, "restore an unknown version");
     }
 );
 

@@ -1674,3 +1674,95 @@ async fn ordinary_fields_nested_inside_introspection_count_toward_the_depth_limi
     .await;
     assert!(message(bad_input(&response)).contains("deep"), "{response}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Mutations name the version they change
+// ---------------------------------------------------------------------------------------
+
+/// POSTs a mutation with an editor's key; the JSON answer.
+async fn mutate(app: &TestApp, key: &str, query: &str, variables: Value) -> Value {
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(key)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("POST /graphql");
+    assert_eq!(response.status().as_u16(), 200);
+    response.json().await.expect("JSON")
+}
+
+#[actix_web::test]
+async fn article_mutations_need_the_version_they_change() {
+    let app = sqlite_app().await;
+    app.seed_taxonomy().await;
+    let (_, editor) = app
+        .content
+        .create_key("desk".into(), byline::auth::Role::Editor)
+        .await
+        .expect("key");
+    let created = app
+        .content
+        .create_article(article("gql-versioned", domain::now()), None)
+        .await
+        .expect("article");
+    let id = global_id("Article", &created.id);
+
+    // Without `version` the document does not validate: the argument is `Int!`.
+    for without in [
+        "mutation($id: ID!) { unpublishArticle(id: $id) { version } }",
+        "mutation($id: ID!) { deleteArticle(id: $id) }",
+        "mutation($id: ID!) { addCorrection(id: $id, note: \"x\") { version } }",
+        "mutation($id: ID!) { restoreRevision(id: $id, revision: 1) { version } }",
+    ] {
+        let answer = mutate(&app, &editor, without, json!({ "id": id })).await;
+        let error = &answer["errors"][0];
+        assert!(message(error).contains("version"), "{without}: {answer}");
+        assert!(answer["data"].is_null(), "{without}: {answer}");
+    }
+    let unpublish = "mutation($id: ID!, $v: Int!) { unpublishArticle(id: $id, version: $v) { version status } }";
+    let stale = mutate(
+        &app,
+        &editor,
+        unpublish,
+        json!({ "id": id, "v": created.version + 3 }),
+    )
+    .await;
+    assert_eq!(
+        stale["errors"][0]["extensions"]["code"], "CONFLICT",
+        "{stale}"
+    );
+    let saved = mutate(
+        &app,
+        &editor,
+        unpublish,
+        json!({ "id": id, "v": created.version }),
+    )
+    .await;
+    assert!(saved["errors"].is_null(), "{saved}");
+    assert_eq!(
+        saved["data"]["unpublishArticle"]["version"],
+        created.version + 1
+    );
+    let delete = "mutation($id: ID!, $v: Int!) { deleteArticle(id: $id, version: $v) }";
+    let stale = mutate(
+        &app,
+        &editor,
+        delete,
+        json!({ "id": id, "v": created.version }),
+    )
+    .await;
+    assert_eq!(
+        stale["errors"][0]["extensions"]["code"], "CONFLICT",
+        "{stale}"
+    );
+    let deleted = mutate(
+        &app,
+        &editor,
+        delete,
+        json!({ "id": id, "v": created.version + 1 }),
+    )
+    .await;
+    assert_eq!(deleted["data"]["deleteArticle"], true, "{deleted}");
+}

@@ -4,11 +4,16 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use byline::{
+    auth::{Caller, Role},
     config::{DatabaseUrl, Settings},
     db::Db,
-    domain::article::{ArticleStatus, BodyFormat, TagKind},
+    domain::{
+        Key, Relations,
+        article::{ArticleStatus, BodyFormat, TagKind},
+    },
     service::{
         ContentService,
+        audience::Audience,
         editorial::NewArticle,
         taxonomy::{NewAuthor, NewSection, NewTag},
     },
@@ -341,4 +346,20 @@ macro_rules! on_both_backends_spawned {
             }
         }
     };
+}
+
+/// The version an article is at now, as a change must name it (`None` when there is no
+/// such article).
+pub async fn current_version(content: &ContentService, id: &str) -> Option<i32> {
+    let admin = Caller {
+        key_id: String::new(),
+        name: "tests".into(),
+        role: Role::Admin,
+    };
+    let audience = Audience::for_admin(&admin).expect("admin audience");
+    let found = content
+        .article(&audience, Key::Id(id.to_owned()), Relations::Skip)
+        .await
+        .ok()?;
+    Some(found.into_article().version)
 }

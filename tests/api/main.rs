@@ -13,6 +13,7 @@ mod feeds;
 mod graphql;
 mod graphql_client_schema;
 mod health;
+mod http_methods;
 mod metrics;
 mod migrations;
 mod pagination;

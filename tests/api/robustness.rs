@@ -429,6 +429,7 @@ async fn long_uris_and_oversize_bodies_are_problem_json() {
         .client
         .post(format!("{}/admin/v1/articles/{id}/publish", app.base))
         .bearer_auth(&key)
+        .header("if-match", "\"v1\"")
         .header("content-type", "application/json")
         .body(vec![b' '; 3 * 1024 * 1024])
         .send()

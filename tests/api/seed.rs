@@ -277,6 +277,7 @@ async fn article_written_after_the_seed_is_found(app: &TestApp) {
         .client
         .post(format!("{}/admin/v1/articles/{id}/publish", app.base))
         .bearer_auth(&key)
+        .header("If-Match", "\"v1\"")
         .send()
         .await
         .expect("publish");

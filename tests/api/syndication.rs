@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::{
     feeds::{publish, seed_visibility_cases, uri},
-    helpers::TestApp,
+    helpers::{TestApp, current_version},
     on_both_backends, on_both_backends_with,
     visibility::insert_raw,
 };
@@ -258,7 +258,7 @@ on_both_backends_with!(
                 &editor,
                 &story.id,
                 "An earlier version misspelt a name.".into(),
-                None,
+                Some(story.version),
             )
             .await
             .expect("correction");
@@ -505,17 +505,27 @@ on_both_backends_with!(
         // Withdraw three, edit the fourth, each a moment apart so the order is clear.
         let pause = || actix_web::rt::time::sleep(StdDuration::from_millis(20));
         app.content
-            .transition_article(&editor, &stories[0].id, Transition::Unpublish, None)
+            .transition_article(
+                &editor,
+                &stories[0].id,
+                Transition::Unpublish,
+                Some(stories[0].version),
+            )
             .await
             .expect("unpublish");
         pause().await;
         app.content
-            .transition_article(&editor, &stories[1].id, Transition::Archive, None)
+            .transition_article(
+                &editor,
+                &stories[1].id,
+                Transition::Archive,
+                Some(stories[1].version),
+            )
             .await
             .expect("archive");
         pause().await;
         app.content
-            .delete_article(&editor, &stories[2].id, None)
+            .delete_article(&editor, &stories[2].id, Some(stories[2].version))
             .await
             .expect("delete");
         pause().await;
@@ -596,7 +606,12 @@ on_both_backends_with!(
             .expect("cursor")
             .to_owned();
         app.content
-            .transition_article(&editor, &stories[0].id, Transition::Publish, None)
+            .transition_article(
+                &editor,
+                &stories[0].id,
+                Transition::Publish,
+                current_version(&app.content, &stories[0].id).await,
+            )
             .await
             .expect("republish");
         let page = json_as(
@@ -841,13 +856,13 @@ on_both_backends_with!(
             match withdraw {
                 Some(transition) => {
                     app.content
-                        .transition_article(&editor, &created.id, transition, None)
+                        .transition_article(&editor, &created.id, transition, Some(created.version))
                         .await
                         .expect("withdraw");
                 }
                 None => app
                     .content
-                    .delete_article(&editor, &created.id, None)
+                    .delete_article(&editor, &created.id, Some(created.version))
                     .await
                     .expect("delete"),
             }
@@ -885,8 +900,9 @@ on_both_backends_with!(
         let transition = |id: String, t: Transition| {
             let (content, editor) = (app.content.clone(), editor.clone());
             async move {
+                let version = current_version(&content, &id).await;
                 content
-                    .transition_article(&editor, &id, t, None)
+                    .transition_article(&editor, &id, t, version)
                     .await
                     .expect("transition")
             }

@@ -1523,30 +1523,54 @@ impl World {
         let admin = Some(api.admin.as_str());
         let resp = match op {
             Op::Publish => {
-                api.send(Method::POST, &action("publish"), admin, None, None)
+                api.send(Method::POST, &action("publish"), admin, None, Some(version))
                     .await
             }
             Op::Schedule => {
                 let body = json!({ "publish_at": future(hours) });
-                api.send(Method::POST, &action("schedule"), admin, Some(&body), None)
-                    .await
+                api.send(
+                    Method::POST,
+                    &action("schedule"),
+                    admin,
+                    Some(&body),
+                    Some(version),
+                )
+                .await
             }
             Op::Embargo => {
                 let body = json!({ "embargo_until": future(hours) });
-                api.send(Method::POST, &action("embargo"), admin, Some(&body), None)
-                    .await
+                api.send(
+                    Method::POST,
+                    &action("embargo"),
+                    admin,
+                    Some(&body),
+                    Some(version),
+                )
+                .await
             }
             Op::Lift => {
                 let body = json!({ "embargo_until": null });
-                api.send(Method::POST, &action("embargo"), admin, Some(&body), None)
-                    .await
+                api.send(
+                    Method::POST,
+                    &action("embargo"),
+                    admin,
+                    Some(&body),
+                    Some(version),
+                )
+                .await
             }
             Op::Unpublish => {
-                api.send(Method::POST, &action("unpublish"), admin, None, None)
-                    .await
+                api.send(
+                    Method::POST,
+                    &action("unpublish"),
+                    admin,
+                    None,
+                    Some(version),
+                )
+                .await
             }
             Op::Archive => {
-                api.send(Method::POST, &action("archive"), admin, None, None)
+                api.send(Method::POST, &action("archive"), admin, None, Some(version))
                     .await
             }
             Op::Correct => {
@@ -1557,7 +1581,7 @@ impl World {
                     &action("corrections"),
                     admin,
                     Some(&body),
-                    None,
+                    Some(version),
                 )
                 .await
             }

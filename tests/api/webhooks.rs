@@ -1008,11 +1008,16 @@ with_local_receivers!(
             .await;
 
         app.content
-            .transition_article(&editor, &pulled.id, Transition::Unpublish, None)
+            .transition_article(
+                &editor,
+                &pulled.id,
+                Transition::Unpublish,
+                Some(pulled.version),
+            )
             .await
             .expect("unpublish");
         app.content
-            .delete_article(&editor, &deleted.id, None)
+            .delete_article(&editor, &deleted.id, Some(deleted.version))
             .await
             .expect("delete");
         let got = receiver
@@ -1056,7 +1061,12 @@ with_local_receivers!(
             .await;
         let lifts = domain::now() + Duration::seconds(3);
         app.content
-            .transition_article(&editor, &story.id, Transition::Embargo(Some(lifts)), None)
+            .transition_article(
+                &editor,
+                &story.id,
+                Transition::Embargo(Some(lifts)),
+                Some(story.version),
+            )
             .await
             .expect("embargo");
         let embargoed_at = Instant::now();

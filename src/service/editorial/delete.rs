@@ -23,7 +23,7 @@ impl ContentService {
             .write(move |conn| {
                 let old = load_row(conn, &id)?;
                 require_edit(&caller, &old)?;
-                check_version(&old, if_match, false)?;
+                check_version(&old, if_match)?;
                 let now = domain::now();
                 // Only an article the public saw leaves a tombstone (410 and a kill notice).
                 if old.publication().seen_since(now).is_some() {

@@ -44,9 +44,9 @@ fn load_row(conn: &mut DbConnection, id: &str) -> AppResult<ArticleRow> {
 #[derive(Clone, Copy)]
 struct Guard {
     /// The caller must be allowed to edit this article (contributors: their own drafts).
+    /// Every change, whatever its guard, also names the version it is based on
+    /// ([`check_version`]).
     edit_right: bool,
-    /// The caller must say which version the change is based on.
-    version_required: bool,
 }
 
 /// Contributors may touch only the drafts they created; editors and admins anything.
@@ -65,8 +65,10 @@ fn require_edit(caller: &Caller, row: &ArticleRow) -> AppResult<()> {
     }
 }
 
-/// Checks the version the caller based the change on.
-fn check_version(row: &ArticleRow, expected: Option<i32>, required: bool) -> AppResult<i32> {
+/// Checks the version the caller based the change on. Every change to an existing article
+/// (an edit, a workflow action, a correction, a restore, a deletion) must name one: 428
+/// without, 412 when it is not the current one.
+fn check_version(row: &ArticleRow, expected: Option<i32>) -> AppResult<i32> {
     match expected {
         Some(v) if v == row.version => Ok(v),
         Some(v) => Err(AppError::new(
@@ -76,11 +78,10 @@ fn check_version(row: &ArticleRow, expected: Option<i32>, required: bool) -> App
                 row.version
             ),
         )),
-        None if required => Err(AppError::new(
+        None => Err(AppError::new(
             ErrorKind::PreconditionRequired,
-            "send the version you edited, as `If-Match` (the article's ETag) or a `version` field",
+            "send the version you based this change on, as `If-Match` (the article's ETag) or, where the request has a body, a `version` field",
         )),
-        None => Ok(row.version),
     }
 }
 
@@ -154,7 +155,7 @@ impl ContentService {
                 if guard.edit_right {
                     require_edit(&caller, &old)?;
                 }
-                let expected = check_version(&old, if_match, guard.version_required)?;
+                let expected = check_version(&old, if_match)?;
                 let mut saved = change(conn, &old, now)?;
                 saved.row.public_since = old.publication().seen_since(now);
                 retire_old_slug(conn, &old, &saved.row.slug, now)?;

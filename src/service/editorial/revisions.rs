@@ -122,10 +122,7 @@ impl ContentService {
         version: i32,
         if_match: Option<i32>,
     ) -> AppResult<Article> {
-        let rule = Guard {
-            edit_right: true,
-            version_required: false,
-        };
+        let rule = Guard { edit_right: true };
         self.change_article(caller, id, if_match, rule, move |conn, old, now| {
             let revision = queries::revisions::of_article(conn, &old.id)?
                 .into_iter()

@@ -91,10 +91,7 @@ impl ContentService {
         if_match: Option<i32>,
     ) -> AppResult<Article> {
         caller.require(Action::Publish)?;
-        let rule = Guard {
-            edit_right: false,
-            version_required: false,
-        };
+        let rule = Guard { edit_right: false };
         self.change_article(caller, id, if_match, rule, move |conn, old, now| {
             let mut saved = current(conn, old.clone())?;
             apply(&mut saved.row, transition, now)?;
