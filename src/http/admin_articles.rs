@@ -153,6 +153,7 @@ impl CreateArticleJson {
 
 /// Create an article (contributors: drafts only).
 #[utoipa::path(
+    operation_id = "create_article",
     tag = "admin",
     request_body = CreateArticleJson,
     security(("api_key" = [])),
@@ -195,6 +196,7 @@ pub struct AdminListParams {
 
 /// List articles in any state, most recently changed first (contributors: their own).
 #[utoipa::path(
+    operation_id = "admin_list_articles",
     tag = "admin",
     params(AdminListParams),
     security(("api_key" = [])),
@@ -237,6 +239,7 @@ pub async fn list_articles(
 
 /// One article in any state.
 #[utoipa::path(
+    operation_id = "admin_get_article",
     tag = "admin",
     params(("id" = String, Path, description = "The article's UUID")),
     security(("api_key" = [])),
@@ -264,6 +267,7 @@ pub async fn get_article(
 /// Change some fields of an article. Needs `If-Match: "v<version>"` or a `version` field:
 /// 428 without, 412 when someone else saved first.
 #[utoipa::path(
+    operation_id = "update_article",
     tag = "admin",
     params(("id" = String, Path, description = "The article's UUID"), ("If-Match" = Option<String>, Header, description = "The article's ETag")),
     request_body = ArticlePatch,
@@ -300,6 +304,7 @@ pub async fn update_article(
 
 /// Delete an article. Once-published articles then answer 410 Gone on the public API.
 #[utoipa::path(
+    operation_id = "delete_article",
     tag = "admin",
     params(("id" = String, Path, description = "The article's UUID"), ("If-Match" = Option<String>, Header, description = "The article's ETag")),
     security(("api_key" = [])),
@@ -344,6 +349,7 @@ pub struct ActionJson {
 /// Run a workflow action: `publish`, `schedule` (`publish_at`), `unpublish`, `archive`,
 /// `embargo` (`embargo_until`, or null to lift it).
 #[utoipa::path(
+    operation_id = "article_action",
     tag = "admin",
     params(
         ("id" = String, Path, description = "The article's UUID"),
@@ -475,6 +481,7 @@ pub struct RevisionJson {
 
 /// Every saved version of an article, oldest first.
 #[utoipa::path(
+    operation_id = "list_revisions",
     tag = "admin",
     params(("id" = String, Path, description = "The article's UUID")),
     security(("api_key" = [])),
@@ -510,6 +517,7 @@ pub async fn list_revisions(
 
 /// Make an old version's content current again (as a new version).
 #[utoipa::path(
+    operation_id = "restore_revision",
     tag = "admin",
     params(
         ("id" = String, Path, description = "The article's UUID"),

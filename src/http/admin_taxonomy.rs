@@ -57,6 +57,7 @@ fn json<T: Serialize>(value: T) -> AppResult<serde_json::Value> {
 
 /// Create a section, author or tag.
 #[utoipa::path(
+    operation_id = "create_taxonomy",
     tag = "admin",
     params(("kind" = String, Path, description = "sections, authors or tags")),
     request_body = NewTaxonomyJson,
@@ -128,6 +129,7 @@ pub async fn create_taxonomy(
 
 /// Change some fields of a section, author or tag.
 #[utoipa::path(
+    operation_id = "update_taxonomy",
     tag = "admin",
     params(("kind" = String, Path, description = "sections, authors or tags"), ("slug" = String, Path, description = "Its slug")),
     request_body = TaxonomyPatch,
@@ -165,6 +167,7 @@ pub async fn update_taxonomy(
 
 /// Delete a section, author or tag that no article uses.
 #[utoipa::path(
+    operation_id = "delete_taxonomy",
     tag = "admin",
     params(("kind" = String, Path, description = "sections, authors or tags"), ("slug" = String, Path, description = "Its slug")),
     security(("api_key" = [])),
@@ -235,6 +238,7 @@ pub struct NewKeyJson {
 
 /// List API keys (admins).
 #[utoipa::path(
+    operation_id = "list_api_keys",
     tag = "admin",
     security(("api_key" = [])),
     responses(
@@ -263,6 +267,7 @@ pub async fn list_keys(
 
 /// Create an API key (admins); its secret is in this response only.
 #[utoipa::path(
+    operation_id = "create_api_key",
     tag = "admin",
     request_body = NewKeyJson,
     security(("api_key" = [])),
@@ -293,6 +298,7 @@ pub async fn create_key(
 
 /// Revoke an API key (admins); it stops working at once.
 #[utoipa::path(
+    operation_id = "revoke_api_key",
     tag = "admin",
     params(("id" = String, Path, description = "The key's id")),
     security(("api_key" = [])),

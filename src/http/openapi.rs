@@ -109,7 +109,7 @@ pub fn openapi_yaml_text() -> String {
 }
 
 /// This API's OpenAPI 3.1 document.
-#[utoipa::path(tag = "meta", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = String)))]
+#[utoipa::path(operation_id = "get_openapi_document", tag = "meta", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = String)))]
 #[get("/openapi.yaml")]
 pub async fn openapi_yaml() -> HttpResponse {
     HttpResponse::Ok()
