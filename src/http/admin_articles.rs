@@ -81,12 +81,12 @@ fn article_response(status: actix_web::http::StatusCode, article: Article) -> Ht
 pub struct CreateArticleJson {
     /// Made from the title when absent.
     pub slug: Option<String>,
-    /// Required.
+    #[schema(required = true, value_type = String, min_length = 1)]
     pub title: Option<String>,
     pub standfirst: Option<String>,
     /// `markdown` (default) or `html`; either way the stored HTML is sanitized.
     pub body_format: Option<BodyFormat>,
-    /// Required.
+    #[schema(required = true, value_type = String, min_length = 1)]
     pub body: Option<String>,
     /// Section slug.
     pub section: Option<String>,

@@ -40,7 +40,9 @@ fn kind(raw: &str) -> AppResult<Taxonomy> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTaxonomyJson {
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: String,
+    #[schema(min_length = 1)]
     pub name: String,
     pub description: Option<String>,
     pub kind: Option<TagKind>,
@@ -51,8 +53,13 @@ pub struct NewTaxonomyJson {
     pub links: Vec<AuthorLink>,
 }
 
-fn json<T: Serialize>(value: T) -> AppResult<serde_json::Value> {
-    serde_json::to_value(value).map_err(AppError::internal)
+/// A section, author or tag, as its public collection shows it.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum TermJson {
+    Section(SectionJson),
+    Author(AuthorJson),
+    Tag(TagJson),
 }
 
 /// Create a section, author or tag.
@@ -63,7 +70,7 @@ fn json<T: Serialize>(value: T) -> AppResult<serde_json::Value> {
     request_body = NewTaxonomyJson,
     security(("api_key" = [])),
     responses(
-        (status = 201, description = "Created", body = Object),
+        (status = 201, description = "Created", body = ItemEnvelope<TermJson>),
         (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
@@ -80,7 +87,7 @@ pub async fn create_taxonomy(
     let b = body.into_inner();
     let (c, content) = (&caller.0, &state.content);
     let data = match kind(&path)? {
-        Taxonomy::Section => json(SectionJson::from_domain(
+        Taxonomy::Section => TermJson::Section(SectionJson::from_domain(
             content
                 .create_section_as(
                     c,
@@ -91,7 +98,7 @@ pub async fn create_taxonomy(
                     },
                 )
                 .await?,
-        ))?,
+        )),
         Taxonomy::Author => {
             let new = NewAuthor {
                 slug: b.slug,
@@ -101,15 +108,15 @@ pub async fn create_taxonomy(
                 avatar_url: b.avatar_url,
                 links: b.links,
             };
-            json(AuthorJson::from_domain(
+            TermJson::Author(AuthorJson::from_domain(
                 content.create_author_as(c, new).await?,
-            ))?
+            ))
         }
         Taxonomy::Tag => {
             let kind = b
                 .kind
                 .ok_or_else(|| AppError::invalid_parameter("kind", "a tag needs a `kind`"))?;
-            json(TagJson::from_domain(
+            TermJson::Tag(TagJson::from_domain(
                 content
                     .create_tag_as(
                         c,
@@ -121,7 +128,7 @@ pub async fn create_taxonomy(
                         },
                     )
                     .await?,
-            ))?
+            ))
         }
     };
     Ok(HttpResponse::Created().json(ItemEnvelope { data }))
@@ -135,7 +142,7 @@ pub async fn create_taxonomy(
     request_body = TaxonomyPatch,
     security(("api_key" = [])),
     responses(
-        (status = 200, description = "Saved", body = Object),
+        (status = 200, description = "Saved", body = ItemEnvelope<TermJson>),
         (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
@@ -152,15 +159,15 @@ pub async fn update_taxonomy(
     let (k, slug) = path.into_inner();
     let (c, content, patch) = (&caller.0, &state.content, body.into_inner());
     let data = match kind(&k)? {
-        Taxonomy::Section => json(SectionJson::from_domain(
+        Taxonomy::Section => TermJson::Section(SectionJson::from_domain(
             content.update_section(c, &slug, patch).await?,
-        ))?,
-        Taxonomy::Author => json(AuthorJson::from_domain(
+        )),
+        Taxonomy::Author => TermJson::Author(AuthorJson::from_domain(
             content.update_author(c, &slug, patch).await?,
-        ))?,
-        Taxonomy::Tag => json(TagJson::from_domain(
+        )),
+        Taxonomy::Tag => TermJson::Tag(TagJson::from_domain(
             content.update_tag(c, &slug, patch).await?,
-        ))?,
+        )),
     };
     Ok(HttpResponse::Ok().json(ItemEnvelope { data }))
 }
@@ -232,6 +239,7 @@ pub struct CreatedKeyJson {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewKeyJson {
+    #[schema(min_length = 1)]
     pub name: String,
     pub role: Role,
 }

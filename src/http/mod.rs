@@ -15,6 +15,7 @@ pub mod graphql;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod openapi_types;
 pub mod params;
 pub mod problem;
 pub mod rate_limit;
