@@ -6,7 +6,10 @@ use utoipa::OpenApi;
 
 use super::{
     admin_articles, admin_search, admin_taxonomy, admin_webhooks, articles, feeds, graphql, health,
-    metrics, openapi_types, problem::Problem, search, syndication, taxonomy,
+    metrics,
+    openapi_types::{ParameterSchemas, ProblemResponses},
+    problem::Problem,
+    search, syndication, taxonomy,
 };
 use crate::error::FieldError;
 
@@ -68,7 +71,7 @@ use crate::error::FieldError;
         syndication::get_article,
     ),
     components(schemas(Problem, FieldError)),
-    modifiers(&ApiKeyScheme, &openapi_types::ParameterSchemas, &openapi_types::ProblemResponses),
+    modifiers(&ApiKeyScheme, &ParameterSchemas, &ProblemResponses),
     tags(
         (name = "articles", description = "Published articles"),
         (name = "sections", description = "Sections of the publication"),

@@ -89,6 +89,8 @@ fn openapi_yaml_passes_an_independent_validator() {
         Err(e) if std::env::var("BYLINE_REQUIRE_TOOLS").is_ok_and(|v| v == "1") => {
             panic!("{tool} cannot run ({e}); CI installs it into its venv (see .ci/run)")
         }
-        Err(e) => eprintln!("skipped: {tool} cannot run ({e}); `pip install openapi-spec-validator`"),
+        Err(e) => {
+            eprintln!("skipped: {tool} cannot run ({e}); `pip install openapi-spec-validator`")
+        }
     }
 }
