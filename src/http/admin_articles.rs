@@ -81,12 +81,12 @@ fn article_response(status: actix_web::http::StatusCode, article: Article) -> Ht
 pub struct CreateArticleJson {
     /// Made from the title when absent.
     pub slug: Option<String>,
-    /// Required.
+    #[schema(required = true, value_type = String, min_length = 1)]
     pub title: Option<String>,
     pub standfirst: Option<String>,
     /// `markdown` (default) or `html`; either way the stored HTML is sanitized.
     pub body_format: Option<BodyFormat>,
-    /// Required.
+    #[schema(required = true, value_type = String, min_length = 1)]
     pub body: Option<String>,
     /// Section slug.
     pub section: Option<String>,
@@ -153,6 +153,7 @@ impl CreateArticleJson {
 
 /// Create an article (contributors: drafts only).
 #[utoipa::path(
+    operation_id = "create_article",
     tag = "admin",
     request_body = CreateArticleJson,
     security(("api_key" = [])),
@@ -195,6 +196,7 @@ pub struct AdminListParams {
 
 /// List articles in any state, most recently changed first (contributors: their own).
 #[utoipa::path(
+    operation_id = "admin_list_articles",
     tag = "admin",
     params(AdminListParams),
     security(("api_key" = [])),
@@ -237,6 +239,7 @@ pub async fn list_articles(
 
 /// One article in any state.
 #[utoipa::path(
+    operation_id = "admin_get_article",
     tag = "admin",
     params(("id" = String, Path, description = "The article's UUID")),
     security(("api_key" = [])),
@@ -264,6 +267,7 @@ pub async fn get_article(
 /// Change some fields of an article. Needs `If-Match: "v<version>"` or a `version` field:
 /// 428 without, 412 when someone else saved first.
 #[utoipa::path(
+    operation_id = "update_article",
     tag = "admin",
     params(("id" = String, Path, description = "The article's UUID"), ("If-Match" = Option<String>, Header, description = "The article's ETag")),
     request_body = ArticlePatch,
@@ -301,6 +305,7 @@ pub async fn update_article(
 /// Delete an article. Once-published articles then answer 410 Gone on the public API.
 /// Needs `If-Match: "v<version>"`: 428 without, 412 when someone else saved first.
 #[utoipa::path(
+    operation_id = "delete_article",
     tag = "admin",
     params(("id" = String, Path, description = "The article's UUID"), ("If-Match" = String, Header, description = "The article's ETag")),
     security(("api_key" = [])),
@@ -348,6 +353,7 @@ pub struct ActionJson {
 /// `If-Match: "v<version>"` or a `version` field (428 without, 412 when someone else saved
 /// first). `preview-token` changes nothing and needs no version.
 #[utoipa::path(
+    operation_id = "article_action",
     tag = "admin",
     params(
         ("id" = String, Path, description = "The article's UUID"),
@@ -480,6 +486,7 @@ pub struct RevisionJson {
 
 /// Every saved version of an article, oldest first.
 #[utoipa::path(
+    operation_id = "list_revisions",
     tag = "admin",
     params(("id" = String, Path, description = "The article's UUID")),
     security(("api_key" = [])),
@@ -516,6 +523,7 @@ pub async fn list_revisions(
 /// Make an old version's content current again (as a new version). Needs
 /// `If-Match: "v<version>"` of the current version: 428 without, 412 when stale.
 #[utoipa::path(
+    operation_id = "restore_revision",
     tag = "admin",
     params(
         ("id" = String, Path, description = "The article's UUID"),

@@ -59,6 +59,7 @@ pub struct AdminSearchResultJson {
 /// `-updated_at` do not. Only so many searches run at once, public and admin together:
 /// beyond that, and after a short wait for a turn, the answer is a 503 with `Retry-After`.
 #[utoipa::path(
+    operation_id = "admin_search_articles",
     tag = "admin",
     params(SearchParams, ArticleFilterParams, StatusParam),
     security(("api_key" = [])),

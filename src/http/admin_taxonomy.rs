@@ -40,7 +40,9 @@ fn kind(raw: &str) -> AppResult<Taxonomy> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTaxonomyJson {
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: String,
+    #[schema(min_length = 1)]
     pub name: String,
     pub description: Option<String>,
     pub kind: Option<TagKind>,
@@ -51,18 +53,24 @@ pub struct NewTaxonomyJson {
     pub links: Vec<AuthorLink>,
 }
 
-fn json<T: Serialize>(value: T) -> AppResult<serde_json::Value> {
-    serde_json::to_value(value).map_err(AppError::internal)
+/// A section, author or tag, as its public collection shows it.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum TermJson {
+    Section(SectionJson),
+    Author(AuthorJson),
+    Tag(TagJson),
 }
 
 /// Create a section, author or tag.
 #[utoipa::path(
+    operation_id = "create_taxonomy",
     tag = "admin",
     params(("kind" = String, Path, description = "sections, authors or tags")),
     request_body = NewTaxonomyJson,
     security(("api_key" = [])),
     responses(
-        (status = 201, description = "Created", body = Object),
+        (status = 201, description = "Created", body = ItemEnvelope<TermJson>),
         (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
@@ -79,7 +87,7 @@ pub async fn create_taxonomy(
     let b = body.into_inner();
     let (c, content) = (&caller.0, &state.content);
     let data = match kind(&path)? {
-        Taxonomy::Section => json(SectionJson::from_domain(
+        Taxonomy::Section => TermJson::Section(SectionJson::from_domain(
             content
                 .create_section_as(
                     c,
@@ -90,7 +98,7 @@ pub async fn create_taxonomy(
                     },
                 )
                 .await?,
-        ))?,
+        )),
         Taxonomy::Author => {
             let new = NewAuthor {
                 slug: b.slug,
@@ -100,15 +108,15 @@ pub async fn create_taxonomy(
                 avatar_url: b.avatar_url,
                 links: b.links,
             };
-            json(AuthorJson::from_domain(
+            TermJson::Author(AuthorJson::from_domain(
                 content.create_author_as(c, new).await?,
-            ))?
+            ))
         }
         Taxonomy::Tag => {
             let kind = b
                 .kind
                 .ok_or_else(|| AppError::invalid_parameter("kind", "a tag needs a `kind`"))?;
-            json(TagJson::from_domain(
+            TermJson::Tag(TagJson::from_domain(
                 content
                     .create_tag_as(
                         c,
@@ -120,7 +128,7 @@ pub async fn create_taxonomy(
                         },
                     )
                     .await?,
-            ))?
+            ))
         }
     };
     Ok(HttpResponse::Created().json(ItemEnvelope { data }))
@@ -128,12 +136,13 @@ pub async fn create_taxonomy(
 
 /// Change some fields of a section, author or tag.
 #[utoipa::path(
+    operation_id = "update_taxonomy",
     tag = "admin",
     params(("kind" = String, Path, description = "sections, authors or tags"), ("slug" = String, Path, description = "Its slug")),
     request_body = TaxonomyPatch,
     security(("api_key" = [])),
     responses(
-        (status = 200, description = "Saved", body = Object),
+        (status = 200, description = "Saved", body = ItemEnvelope<TermJson>),
         (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
@@ -150,21 +159,22 @@ pub async fn update_taxonomy(
     let (k, slug) = path.into_inner();
     let (c, content, patch) = (&caller.0, &state.content, body.into_inner());
     let data = match kind(&k)? {
-        Taxonomy::Section => json(SectionJson::from_domain(
+        Taxonomy::Section => TermJson::Section(SectionJson::from_domain(
             content.update_section(c, &slug, patch).await?,
-        ))?,
-        Taxonomy::Author => json(AuthorJson::from_domain(
+        )),
+        Taxonomy::Author => TermJson::Author(AuthorJson::from_domain(
             content.update_author(c, &slug, patch).await?,
-        ))?,
-        Taxonomy::Tag => json(TagJson::from_domain(
+        )),
+        Taxonomy::Tag => TermJson::Tag(TagJson::from_domain(
             content.update_tag(c, &slug, patch).await?,
-        ))?,
+        )),
     };
     Ok(HttpResponse::Ok().json(ItemEnvelope { data }))
 }
 
 /// Delete a section, author or tag that no article uses.
 #[utoipa::path(
+    operation_id = "delete_taxonomy",
     tag = "admin",
     params(("kind" = String, Path, description = "sections, authors or tags"), ("slug" = String, Path, description = "Its slug")),
     security(("api_key" = [])),
@@ -229,12 +239,14 @@ pub struct CreatedKeyJson {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewKeyJson {
+    #[schema(min_length = 1)]
     pub name: String,
     pub role: Role,
 }
 
 /// List API keys (admins).
 #[utoipa::path(
+    operation_id = "list_api_keys",
     tag = "admin",
     security(("api_key" = [])),
     responses(
@@ -263,6 +275,7 @@ pub async fn list_keys(
 
 /// Create an API key (admins); its secret is in this response only.
 #[utoipa::path(
+    operation_id = "create_api_key",
     tag = "admin",
     request_body = NewKeyJson,
     security(("api_key" = [])),
@@ -293,6 +306,7 @@ pub async fn create_key(
 
 /// Revoke an API key (admins); it stops working at once.
 #[utoipa::path(
+    operation_id = "revoke_api_key",
     tag = "admin",
     params(("id" = String, Path, description = "The key's id")),
     security(("api_key" = [])),

@@ -117,6 +117,7 @@ fn private(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpRespo
 
 /// List webhook subscriptions.
 #[utoipa::path(
+    operation_id = "list_webhooks",
     tag = "admin",
     security(("api_key" = [])),
     responses(
@@ -143,6 +144,7 @@ pub async fn list_webhooks(
 /// Subscribe a URL to events. Requests are signed with the secret (given, or generated and
 /// returned here once); see docs/webhooks.md for verifying them.
 #[utoipa::path(
+    operation_id = "create_webhook",
     tag = "admin",
     request_body = NewWebhook,
     security(("api_key" = [])),
@@ -172,6 +174,7 @@ pub async fn create_webhook(
 
 /// One webhook subscription.
 #[utoipa::path(
+    operation_id = "get_webhook",
     tag = "admin",
     params(("id" = String, Path, description = "The subscription's id")),
     security(("api_key" = [])),
@@ -194,6 +197,7 @@ pub async fn get_webhook(
 
 /// Change a subscription: URL, events, secret, description, or pause it with `active: false`.
 #[utoipa::path(
+    operation_id = "update_webhook",
     tag = "admin",
     params(("id" = String, Path, description = "The subscription's id")),
     request_body = WebhookPatch,
@@ -223,6 +227,7 @@ pub async fn update_webhook(
 
 /// Delete a subscription and its delivery records; nothing more is sent to it.
 #[utoipa::path(
+    operation_id = "delete_webhook",
     tag = "admin",
     params(("id" = String, Path, description = "The subscription's id")),
     security(("api_key" = [])),
@@ -256,6 +261,7 @@ pub struct DeliveryListParams {
 /// A subscription's deliveries, newest first, each with every attempt (status, response
 /// code, error).
 #[utoipa::path(
+    operation_id = "list_deliveries",
     tag = "admin",
     params(("id" = String, Path, description = "The subscription's id"), DeliveryListParams),
     security(("api_key" = [])),

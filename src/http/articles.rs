@@ -61,6 +61,7 @@ pub struct ArticleReadParams {
 /// Filters combine with AND. Pages are walked with `cursor`; their cost does not grow with
 /// depth. Drafts, scheduled and embargoed articles never appear.
 #[utoipa::path(
+    operation_id = "list_articles",
     tag = "articles",
     params(ArticleFilterParams, ArticleListParams),
     responses(
@@ -95,6 +96,7 @@ pub async fn list_articles(
 
 /// One published article by slug.
 #[utoipa::path(
+    operation_id = "get_article_by_slug",
     tag = "articles",
     params(("slug" = String, Path, description = "The article's slug"), ArticleReadParams),
     responses(
@@ -120,6 +122,7 @@ pub async fn get_article(
 
 /// One published article by id.
 #[utoipa::path(
+    operation_id = "get_article_by_id",
     tag = "articles",
     params(("id" = String, Path, description = "The article's UUID"), ArticleReadParams),
     responses(

@@ -103,6 +103,7 @@ async fn feed(
 /// The 50 newest published articles, with links to the frontend's article pages. Drafts,
 /// scheduled and embargoed articles never appear.
 #[utoipa::path(
+    operation_id = "rss_feed",
     tag = "feeds",
     responses(
         (status = 200, description = "An RSS 2.0 feed", content_type = "application/rss+xml", body = String),
@@ -116,6 +117,7 @@ pub async fn rss_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResult
 
 /// The newest articles as Atom 1.0.
 #[utoipa::path(
+    operation_id = "atom_feed",
     tag = "feeds",
     responses(
         (status = 200, description = "An Atom 1.0 feed", content_type = "application/atom+xml", body = String),
@@ -129,6 +131,7 @@ pub async fn atom_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResul
 
 /// The newest articles as JSON Feed 1.1.
 #[utoipa::path(
+    operation_id = "json_feed",
     tag = "feeds",
     responses(
         (status = 200, description = "A JSON Feed 1.1 document", content_type = "application/feed+json", body = jsonfeed::JsonFeed),
@@ -142,6 +145,7 @@ pub async fn json_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResul
 
 /// The newest articles of a section, tag or author as RSS 2.0.
 #[utoipa::path(
+    operation_id = "scoped_rss_feed",
     tag = "feeds",
     params(
         ("scope" = inline(Taxonomy), Path, description = "`sections`, `tags` or `authors`"),
@@ -165,6 +169,7 @@ pub async fn scoped_rss_feed(
 
 /// The newest articles of a section, tag or author as Atom 1.0.
 #[utoipa::path(
+    operation_id = "scoped_atom_feed",
     tag = "feeds",
     params(
         ("scope" = inline(Taxonomy), Path, description = "`sections`, `tags` or `authors`"),
@@ -188,6 +193,7 @@ pub async fn scoped_atom_feed(
 
 /// The newest articles of a section, tag or author as JSON Feed 1.1.
 #[utoipa::path(
+    operation_id = "scoped_json_feed",
     tag = "feeds",
     params(
         ("scope" = inline(Taxonomy), Path, description = "`sections`, `tags` or `authors`"),
@@ -222,6 +228,7 @@ fn sitemap_freshness(last: Option<chrono::NaiveDateTime>) -> Freshness {
 /// Points at the article sitemap pages (`/sitemaps/articles-{page}.xml`, at most 50 000 URLs
 /// each) and the Google News sitemap.
 #[utoipa::path(
+    operation_id = "sitemap_index",
     tag = "feeds",
     responses(
         (status = 200, description = "A sitemaps.org sitemap index", content_type = "application/xml", body = String),
@@ -262,6 +269,7 @@ pub async fn sitemap_index(
 
 /// One page of the article sitemap.
 #[utoipa::path(
+    operation_id = "sitemap_page",
     tag = "feeds",
     params(("page" = u32, Path, description = "The page number, from 1, as the sitemap index lists it")),
     responses(
@@ -299,6 +307,7 @@ pub async fn sitemap_page(
 /// Articles published in the last 48 hours, at most 1 000, with their publication, date and
 /// title.
 #[utoipa::path(
+    operation_id = "news_sitemap",
     tag = "feeds",
     responses(
         (status = 200, description = "A Google News sitemap", content_type = "application/xml", body = String),

@@ -59,6 +59,7 @@ async fn execute(
 
 /// Run a GraphQL query or mutation (JSON body `{query, variables, operationName, extensions}`).
 #[utoipa::path(
+    operation_id = "graphql_post",
     tag = "graphql",
     request_body(content = Object, description = "A GraphQL request", content_type = "application/json"),
     responses(
@@ -155,6 +156,7 @@ fn wants_html(req: &HttpRequest) -> bool {
 /// Run a GraphQL query from the query string (`query`, `variables`, `operationName`,
 /// `extensions`), cacheable by CDNs; browsers asking for HTML get GraphiQL.
 #[utoipa::path(
+    operation_id = "graphql_get",
     tag = "graphql",
     params(("query" = Option<String>, Query, description = "The GraphQL query")),
     responses(

@@ -36,7 +36,7 @@ pub struct ReadyChecks {
 }
 
 /// The process is alive.
-#[utoipa::path(tag = "health", responses((status = 200, description = "Alive", body = HealthJson)))]
+#[utoipa::path(operation_id = "healthz", tag = "health", responses((status = 200, description = "Alive", body = HealthJson)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok()
@@ -51,6 +51,7 @@ pub async fn healthz() -> HttpResponse {
 /// The database answers (within a second, on a connection of the probe's own, so a pool busy
 /// with requests does not count as trouble) and the server is not shutting down.
 #[utoipa::path(
+    operation_id = "readyz",
     tag = "health",
     responses(
         (status = 200, description = "Ready", body = HealthJson),

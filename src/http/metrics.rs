@@ -122,6 +122,7 @@ pub fn verdict(access: &MetricsAccess, peer: Option<IpAddr>, headers: &HeaderMap
 /// rate-limit refusals. Loopback peers only, unless `--metrics-key` is set; OpenMetrics text
 /// when `Accept` asks for it. Never rate limited.
 #[utoipa::path(
+    operation_id = "get_metrics",
     tag = "health",
     responses(
         (status = 200, description = "The Prometheus text format (0.0.4), or OpenMetrics 1.0 text", body = String, content_type = "text/plain"),

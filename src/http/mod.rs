@@ -16,6 +16,7 @@ pub mod health;
 pub mod methods;
 pub mod metrics;
 pub mod openapi;
+pub mod openapi_types;
 pub mod params;
 pub mod problem;
 pub mod rate_limit;

@@ -6,7 +6,10 @@ use utoipa::OpenApi;
 
 use super::{
     admin_articles, admin_search, admin_taxonomy, admin_webhooks, articles, feeds, graphql, health,
-    metrics, problem::Problem, search, syndication, taxonomy,
+    metrics,
+    openapi_types::{ParameterSchemas, ProblemResponses},
+    problem::Problem,
+    search, syndication, taxonomy,
 };
 use crate::error::FieldError;
 
@@ -68,7 +71,7 @@ use crate::error::FieldError;
         syndication::get_article,
     ),
     components(schemas(Problem, FieldError)),
-    modifiers(&ApiKeyScheme),
+    modifiers(&ApiKeyScheme, &ParameterSchemas, &ProblemResponses),
     tags(
         (name = "articles", description = "Published articles"),
         (name = "sections", description = "Sections of the publication"),
@@ -109,7 +112,7 @@ pub fn openapi_yaml_text() -> String {
 }
 
 /// This API's OpenAPI 3.1 document.
-#[utoipa::path(tag = "meta", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = String)))]
+#[utoipa::path(operation_id = "get_openapi_document", tag = "meta", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = Object)))]
 #[get("/openapi.yaml")]
 pub async fn openapi_yaml() -> HttpResponse {
     HttpResponse::Ok()

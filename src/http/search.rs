@@ -70,6 +70,7 @@ impl SearchParams {
 /// found. Only so many searches run at once: beyond that, and after a short wait for a turn,
 /// the answer is a 503 with `Retry-After`.
 #[utoipa::path(
+    operation_id = "search_articles",
     tag = "articles",
     params(SearchParams, ArticleFilterParams, IncludeParam),
     responses(

@@ -70,6 +70,7 @@ fn freshness_of(change: &Change, freshness: &mut Freshness) {
 /// scheduled articles never appear before their time. Changes appear a couple of seconds
 /// after they are made. Walk with `cursor`; keep the last `next_cursor` and poll with it.
 #[utoipa::path(
+    operation_id = "list_syndication_changes",
     tag = "syndication",
     params(ChangesParams),
     security(("api_key" = [])),
@@ -123,6 +124,7 @@ pub async fn list_changes(
 /// A visible article whole; one withdrawn after publication as a notice with
 /// `pubStatus: canceled`; 404 for anything that was never out.
 #[utoipa::path(
+    operation_id = "get_syndicated_article",
     tag = "syndication",
     params(("id" = String, Path, description = "The article's UUID")),
     security(("api_key" = [])),

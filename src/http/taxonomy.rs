@@ -89,6 +89,7 @@ fn item_response<J: Serialize>(
 
 /// List sections, by slug, with their number of published articles.
 #[utoipa::path(
+    operation_id = "list_sections",
     tag = "sections",
     params(PageParams),
     responses(
@@ -116,6 +117,7 @@ pub async fn list_sections(
 
 /// One section by slug.
 #[utoipa::path(
+    operation_id = "get_section",
     tag = "sections",
     params(("slug" = String, Path, description = "The section's slug")),
     responses(
@@ -137,6 +139,7 @@ pub async fn get_section(
 
 /// List authors, by slug, with their number of published articles.
 #[utoipa::path(
+    operation_id = "list_authors",
     tag = "authors",
     params(PageParams),
     responses(
@@ -164,6 +167,7 @@ pub async fn list_authors(
 
 /// One author by slug.
 #[utoipa::path(
+    operation_id = "get_author",
     tag = "authors",
     params(("slug" = String, Path, description = "The author's slug")),
     responses(
@@ -185,6 +189,7 @@ pub async fn get_author(
 
 /// List tags, by slug, optionally of one kind, with their number of published articles.
 #[utoipa::path(
+    operation_id = "list_tags",
     tag = "tags",
     params(TagListParams),
     responses(
@@ -213,6 +218,7 @@ pub async fn list_tags(
 
 /// One tag by slug.
 #[utoipa::path(
+    operation_id = "get_tag",
     tag = "tags",
     params(("slug" = String, Path, description = "The tag's slug")),
     responses(
