@@ -1,5 +1,5 @@
 //! The admin API for articles: create, read any state, partial update under `If-Match`,
-//! delete, the workflow actions, corrections, revisions and preview tokens.
+//! delete, and revisions (the workflow actions are in `admin_actions`).
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -22,7 +22,7 @@ use crate::{
     error::{AppError, AppResult},
     service::{
         audience::Audience,
-        editorial::{ArticlePatch, NewArticle, Transition},
+        editorial::{ArticlePatch, NewArticle},
     },
 };
 
@@ -66,13 +66,24 @@ impl AdminArticleJson {
     }
 }
 
-fn article_response(status: actix_web::http::StatusCode, article: Article) -> HttpResponse {
+pub(super) fn article_response(
+    status: actix_web::http::StatusCode,
+    article: Article,
+) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header(("ETag", version_etag(article.version)))
         .insert_header(("Cache-Control", "no-store"))
         .json(ItemEnvelope {
             data: AdminArticleJson::from_domain(article),
         })
+}
+
+/// The states an article can be created in; it is scheduled or archived by an action.
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum InitialStatus {
+    Draft,
+    Published,
 }
 
 /// A new article.
@@ -97,7 +108,7 @@ pub struct CreateArticleJson {
     #[serde(default)]
     pub tags: Vec<String>,
     /// `draft` (default) or `published`; schedule with the `schedule` action.
-    pub status: Option<ArticleStatus>,
+    pub status: Option<InitialStatus>,
     /// Publication time of an article published at creation (default: now), e.g. for imports.
     pub published_at: Option<DateTime<Utc>>,
     pub embargo_until: Option<DateTime<Utc>>,
@@ -110,7 +121,7 @@ pub struct CreateArticleJson {
     pub canonical_url: Option<String>,
 }
 
-fn storable(field: &str, t: Option<DateTime<Utc>>) -> AppResult<Option<NaiveDateTime>> {
+pub(super) fn storable(field: &str, t: Option<DateTime<Utc>>) -> AppResult<Option<NaiveDateTime>> {
     t.map(|t| {
         crate::domain::time::storable(t)
             .map_err(|why| AppError::invalid_parameter(field, format!("{field} {why}")))
@@ -120,13 +131,10 @@ fn storable(field: &str, t: Option<DateTime<Utc>>) -> AppResult<Option<NaiveDate
 
 impl CreateArticleJson {
     fn into_new(self) -> AppResult<NewArticle> {
-        let status = self.status.unwrap_or(ArticleStatus::Draft);
-        if matches!(status, ArticleStatus::Scheduled | ArticleStatus::Archived) {
-            return Err(AppError::invalid_parameter(
-                "status",
-                "create as `draft` or `published`; schedule with the schedule action",
-            ));
-        }
+        let status = match self.status.unwrap_or(InitialStatus::Draft) {
+            InitialStatus::Draft => ArticleStatus::Draft,
+            InitialStatus::Published => ArticleStatus::Published,
+        };
         // Missing text is checked with every other field (an empty string fails `prepare`).
         Ok(NewArticle {
             slug: self.slug,
@@ -166,7 +174,7 @@ impl CreateArticleJson {
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/admin/v1/articles")]
+#[post("/articles")]
 pub async fn create_article(
     state: web::Data<AppState>,
     caller: Authenticated,
@@ -206,7 +214,7 @@ pub struct AdminListParams {
         (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/admin/v1/articles")]
+#[get("/articles")]
 pub async fn list_articles(
     state: web::Data<AppState>,
     caller: Authenticated,
@@ -249,7 +257,7 @@ pub async fn list_articles(
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/admin/v1/articles/{id}")]
+#[get("/articles/{id}")]
 pub async fn get_article(
     state: web::Data<AppState>,
     caller: Authenticated,
@@ -282,7 +290,7 @@ pub async fn get_article(
         (status = 428, description = "No version was sent", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[patch("/admin/v1/articles/{id}")]
+#[patch("/articles/{id}")]
 pub async fn update_article(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -318,7 +326,7 @@ pub async fn update_article(
         (status = 428, description = "No version was sent", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[delete("/admin/v1/articles/{id}")]
+#[delete("/articles/{id}")]
 pub async fn delete_article(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -330,147 +338,6 @@ pub async fn delete_article(
         .delete_article(&caller.0, &params::id(&id)?, if_match_version(&req)?)
         .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// The body of a workflow action.
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct ActionJson {
-    /// `schedule`: when the article goes out (future).
-    pub publish_at: Option<DateTime<Utc>>,
-    /// `embargo`: until when it is held back (future), or `null` to lift the embargo.
-    pub embargo_until: Option<DateTime<Utc>>,
-    /// `corrections`: the note shown with the article.
-    pub note: Option<String>,
-    /// `preview-token`: minutes the token lives (default 60, at most 10080).
-    pub ttl_minutes: Option<i64>,
-    /// The version the action is based on, instead of `If-Match`.
-    pub version: Option<i32>,
-}
-
-/// Run a workflow action: `publish`, `schedule` (`publish_at`), `unpublish`, `archive`,
-/// `embargo` (`embargo_until`, or null to lift it), `corrections` (`note`); each needs
-/// `If-Match: "v<version>"` or a `version` field (428 without, 412 when someone else saved
-/// first). `preview-token` changes nothing and needs no version.
-#[utoipa::path(
-    operation_id = "article_action",
-    tag = "admin",
-    params(
-        ("id" = String, Path, description = "The article's UUID"),
-        ("action" = String, Path, description = "publish, schedule, unpublish, archive or embargo"),
-        ("If-Match" = Option<String>, Header, description = "The article's ETag; required unless the body has `version` (not for preview-token)"),
-    ),
-    request_body(content = Option<ActionJson>, description = "Arguments of the action"),
-    security(("api_key" = [])),
-    responses(
-        (status = 200, description = "The article after the action", body = ItemEnvelope<AdminArticleJson>),
-        (status = 400, description = "Unknown action or malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Someone else saved first", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid time", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "No version was sent", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/admin/v1/articles/{id}/{action}")]
-pub async fn article_action(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Authenticated,
-    path: web::Path<(String, String)>,
-    body: web::Bytes,
-) -> AppResult<HttpResponse> {
-    let (id, action) = path.into_inner();
-    let id = params::id(&id)?;
-    // An empty body is fine for actions without arguments; a malformed one never is.
-    let raw: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
-        serde_json::Value::Object(Default::default())
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| AppError::invalid_parameter("body", format!("invalid JSON body: {e}")))?
-    };
-    let names_embargo = raw.get("embargo_until").is_some();
-    let body: ActionJson = serde_json::from_value(raw)
-        .map_err(|e| AppError::invalid_parameter("body", format!("invalid body: {e}")))?;
-    let version = if_match_version(&req)?.or(body.version);
-    let content = &state.content;
-    let article = match action.as_str() {
-        "publish" => {
-            content
-                .transition_article(&caller.0, &id, Transition::Publish, version)
-                .await?
-        }
-        "unpublish" => {
-            content
-                .transition_article(&caller.0, &id, Transition::Unpublish, version)
-                .await?
-        }
-        "archive" => {
-            content
-                .transition_article(&caller.0, &id, Transition::Archive, version)
-                .await?
-        }
-        "schedule" => {
-            let at = storable("publish_at", body.publish_at)?.ok_or_else(|| {
-                AppError::invalid_parameter("publish_at", "schedule needs `publish_at`")
-            })?;
-            content
-                .transition_article(&caller.0, &id, Transition::Schedule(at), version)
-                .await?
-        }
-        "embargo" => {
-            // Lifting needs an explicit `"embargo_until": null`, never a forgotten field.
-            if !names_embargo {
-                return Err(AppError::invalid_parameter(
-                    "embargo_until",
-                    "embargo needs `embargo_until`: a time, or null to lift it",
-                ));
-            }
-            let until = storable("embargo_until", body.embargo_until)?;
-            content
-                .transition_article(&caller.0, &id, Transition::Embargo(until), version)
-                .await?
-        }
-        "corrections" => {
-            let note = body.note.ok_or_else(|| {
-                AppError::invalid_parameter("note", "a correction needs a `note`")
-            })?;
-            content
-                .add_correction(&caller.0, &id, note, version)
-                .await?
-        }
-        "preview-token" => {
-            let (token, expires) = content
-                .mint_preview_token(&caller.0, &id, body.ttl_minutes)
-                .await?;
-            return Ok(HttpResponse::Created()
-                .insert_header(("Cache-Control", "no-store"))
-                .json(ItemEnvelope {
-                    data: PreviewTokenJson {
-                        token,
-                        expires_at: utc(expires),
-                    },
-                }));
-        }
-        other => {
-            return Err(AppError::invalid_parameter(
-                "action",
-                format!(
-                    "unknown action `{other}`: publish, schedule, unpublish, archive, embargo, corrections or preview-token"
-                ),
-            ));
-        }
-    };
-    Ok(article_response(actix_web::http::StatusCode::OK, article))
-}
-
-/// A preview token for one article.
-#[derive(Serialize, ToSchema)]
-pub struct PreviewTokenJson {
-    /// Pass as `?preview_token=` on `GET /v1/articles/{slug}` or `/v1/articles/id/{id}`.
-    pub token: String,
-    pub expires_at: DateTime<Utc>,
 }
 
 /// One saved version of an article.
@@ -496,7 +363,7 @@ pub struct RevisionJson {
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/admin/v1/articles/{id}/revisions")]
+#[get("/articles/{id}/revisions")]
 pub async fn list_revisions(
     state: web::Data<AppState>,
     caller: Authenticated,
@@ -540,7 +407,7 @@ pub async fn list_revisions(
         (status = 428, description = "No version was sent", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/admin/v1/articles/{id}/revisions/{version}/restore")]
+#[post("/articles/{id}/revisions/{version}/restore")]
 pub async fn restore_revision(
     req: HttpRequest,
     state: web::Data<AppState>,

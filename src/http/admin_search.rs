@@ -71,7 +71,7 @@ pub struct AdminSearchResultJson {
         (status = 503, description = "Too many searches are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
     )
 )]
-#[get("/admin/v1/search")]
+#[get("/search")]
 pub async fn search_articles(
     state: web::Data<AppState>,
     caller: Authenticated,

@@ -1,51 +1,58 @@
-//! The admin API for sections, authors and tags (`{kind}` is `sections`, `authors` or
-//! `tags`), and for API keys.
+//! The admin API for sections, authors and tags (editors and admins): one route per kind and
+//! operation, each with the body of its kind, so the document types every field a kind has
+//! and nothing it lacks.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use actix_web::{HttpResponse, delete, patch, post, web};
+use serde::Deserialize;
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
     AppState,
     auth::Authenticated,
-    problem::Problem,
-    views::{AuthorJson, ItemEnvelope, SectionJson, TagJson, utc},
+    views::{AuthorJson, ItemEnvelope, SectionJson, TagJson},
 };
 use crate::{
-    auth::{Action, Role},
-    domain::{
-        article::{AuthorLink, TagKind},
-        taxonomy::Taxonomy,
-    },
-    error::{AppError, AppResult},
+    domain::article::{AuthorLink, TagKind},
+    error::AppResult,
     service::{
-        keys::ApiKey,
         taxonomy::{NewAuthor, NewSection, NewTag},
         taxonomy_admin::TaxonomyPatch,
     },
 };
 
-/// The taxonomy a `{kind}` path segment names.
-fn kind(raw: &str) -> AppResult<Taxonomy> {
-    raw.parse().map_err(|_| {
-        AppError::not_found(format!(
-            "no admin collection `{raw}`: sections, authors, tags, articles, keys or webhooks"
-        ))
-    })
+/// Registers the taxonomy routes in the `/admin/v1` scope.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_section)
+        .service(update_section)
+        .service(delete_section)
+        .service(create_author)
+        .service(update_author)
+        .service(delete_author)
+        .service(create_tag)
+        .service(update_tag)
+        .service(delete_tag);
 }
 
-/// A new section, author or tag. `kind` is required for tags; `role`, `bio`, `avatar_url`
-/// and `links` apply to authors.
+/// A new section.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewTaxonomyJson {
+pub struct NewSectionJson {
     #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: String,
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub description: Option<String>,
-    pub kind: Option<TagKind>,
+}
+
+/// A new author (a reporter or a desk).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAuthorJson {
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub slug: String,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
     pub role: Option<String>,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
@@ -53,277 +60,318 @@ pub struct NewTaxonomyJson {
     pub links: Vec<AuthorLink>,
 }
 
-/// A section, author or tag, as its public collection shows it.
-#[derive(Serialize, ToSchema)]
-#[serde(untagged)]
-pub enum TermJson {
-    Section(SectionJson),
-    Author(AuthorJson),
-    Tag(TagJson),
+/// A new tag: a topic or an entity.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTagJson {
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub slug: String,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    pub kind: TagKind,
+    pub description: Option<String>,
 }
 
-/// Create a section, author or tag.
-#[utoipa::path(
-    operation_id = "create_taxonomy",
-    tag = "admin",
-    params(("kind" = String, Path, description = "sections, authors or tags")),
-    request_body = NewTaxonomyJson,
-    security(("api_key" = [])),
-    responses(
-        (status = 201, description = "Created", body = ItemEnvelope<TermJson>),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/admin/v1/{kind}")]
-pub async fn create_taxonomy(
-    state: web::Data<AppState>,
-    caller: Authenticated,
-    path: web::Path<String>,
-    body: web::Json<NewTaxonomyJson>,
-) -> AppResult<HttpResponse> {
-    let b = body.into_inner();
-    let (c, content) = (&caller.0, &state.content);
-    let data = match kind(&path)? {
-        Taxonomy::Section => TermJson::Section(SectionJson::from_domain(
-            content
-                .create_section_as(
-                    c,
-                    NewSection {
-                        slug: b.slug,
-                        name: b.name,
-                        description: b.description,
-                    },
-                )
-                .await?,
-        )),
-        Taxonomy::Author => {
-            let new = NewAuthor {
-                slug: b.slug,
-                name: b.name,
-                role: b.role,
-                bio: b.bio,
-                avatar_url: b.avatar_url,
-                links: b.links,
-            };
-            TermJson::Author(AuthorJson::from_domain(
-                content.create_author_as(c, new).await?,
-            ))
+/// Fields of a section to change; absent ones stay.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SectionPatchJson {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+/// Fields of an author to change; absent ones stay.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorPatchJson {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub links: Option<Vec<AuthorLink>>,
+}
+
+/// Fields of a tag to change; absent ones stay.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagPatchJson {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub kind: Option<TagKind>,
+    pub description: Option<String>,
+}
+
+impl From<SectionPatchJson> for TaxonomyPatch {
+    fn from(p: SectionPatchJson) -> Self {
+        let SectionPatchJson {
+            slug,
+            name,
+            description,
+        } = p;
+        TaxonomyPatch {
+            slug,
+            name,
+            description,
+            ..Default::default()
         }
-        Taxonomy::Tag => {
-            let kind = b
-                .kind
-                .ok_or_else(|| AppError::invalid_parameter("kind", "a tag needs a `kind`"))?;
-            TermJson::Tag(TagJson::from_domain(
-                content
-                    .create_tag_as(
-                        c,
-                        NewTag {
-                            slug: b.slug,
-                            name: b.name,
-                            kind,
-                            description: b.description,
-                        },
-                    )
-                    .await?,
-            ))
-        }
-    };
-    Ok(HttpResponse::Created().json(ItemEnvelope { data }))
-}
-
-/// Change some fields of a section, author or tag.
-#[utoipa::path(
-    operation_id = "update_taxonomy",
-    tag = "admin",
-    params(("kind" = String, Path, description = "sections, authors or tags"), ("slug" = String, Path, description = "Its slug")),
-    request_body = TaxonomyPatch,
-    security(("api_key" = [])),
-    responses(
-        (status = 200, description = "Saved", body = ItemEnvelope<TermJson>),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[patch("/admin/v1/{kind}/{slug}")]
-pub async fn update_taxonomy(
-    state: web::Data<AppState>,
-    caller: Authenticated,
-    path: web::Path<(String, String)>,
-    body: web::Json<TaxonomyPatch>,
-) -> AppResult<HttpResponse> {
-    let (k, slug) = path.into_inner();
-    let (c, content, patch) = (&caller.0, &state.content, body.into_inner());
-    let data = match kind(&k)? {
-        Taxonomy::Section => TermJson::Section(SectionJson::from_domain(
-            content.update_section(c, &slug, patch).await?,
-        )),
-        Taxonomy::Author => TermJson::Author(AuthorJson::from_domain(
-            content.update_author(c, &slug, patch).await?,
-        )),
-        Taxonomy::Tag => TermJson::Tag(TagJson::from_domain(
-            content.update_tag(c, &slug, patch).await?,
-        )),
-    };
-    Ok(HttpResponse::Ok().json(ItemEnvelope { data }))
-}
-
-/// Delete a section, author or tag that no article uses.
-#[utoipa::path(
-    operation_id = "delete_taxonomy",
-    tag = "admin",
-    params(("kind" = String, Path, description = "sections, authors or tags"), ("slug" = String, Path, description = "Its slug")),
-    security(("api_key" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key's role may not do this", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Articles still use it", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[delete("/admin/v1/{kind}/{slug}")]
-pub async fn delete_taxonomy(
-    state: web::Data<AppState>,
-    caller: Authenticated,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let (k, slug) = path.into_inner();
-    let (c, content) = (&caller.0, &state.content);
-    match kind(&k)? {
-        Taxonomy::Section => content.delete_section(c, &slug).await?,
-        Taxonomy::Author => content.delete_author(c, &slug).await?,
-        Taxonomy::Tag => content.delete_tag(c, &slug).await?,
     }
+}
+
+impl From<AuthorPatchJson> for TaxonomyPatch {
+    fn from(p: AuthorPatchJson) -> Self {
+        let AuthorPatchJson {
+            slug,
+            name,
+            role,
+            bio,
+            avatar_url,
+            links,
+        } = p;
+        TaxonomyPatch {
+            slug,
+            name,
+            role,
+            bio,
+            avatar_url,
+            links,
+            ..Default::default()
+        }
+    }
+}
+
+impl From<TagPatchJson> for TaxonomyPatch {
+    fn from(p: TagPatchJson) -> Self {
+        let TagPatchJson {
+            slug,
+            name,
+            kind,
+            description,
+        } = p;
+        TaxonomyPatch {
+            slug,
+            name,
+            kind,
+            description,
+            ..Default::default()
+        }
+    }
+}
+
+fn created<T: serde::Serialize>(data: T) -> HttpResponse {
+    HttpResponse::Created().json(ItemEnvelope { data })
+}
+
+fn saved<T: serde::Serialize>(data: T) -> HttpResponse {
+    HttpResponse::Ok().json(ItemEnvelope { data })
+}
+
+/// Create a section.
+#[utoipa::path(
+    operation_id = "create_section",
+    tag = "admin",
+    request_body = NewSectionJson,
+    security(("api_key" = [])),
+    responses((status = 201, description = "Created", body = ItemEnvelope<SectionJson>))
+)]
+#[post("/sections")]
+pub async fn create_section(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    body: web::Json<NewSectionJson>,
+) -> AppResult<HttpResponse> {
+    let NewSectionJson {
+        slug,
+        name,
+        description,
+    } = body.into_inner();
+    let new = NewSection {
+        slug,
+        name,
+        description,
+    };
+    let section = state.content.create_section_as(&caller.0, new).await?;
+    Ok(created(SectionJson::from_domain(section)))
+}
+
+/// Change some fields of a section.
+#[utoipa::path(
+    operation_id = "update_section",
+    tag = "admin",
+    params(("slug" = String, Path, description = "The section's slug")),
+    request_body = SectionPatchJson,
+    security(("api_key" = [])),
+    responses((status = 200, description = "Saved", body = ItemEnvelope<SectionJson>))
+)]
+#[patch("/sections/{slug}")]
+pub async fn update_section(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    slug: web::Path<String>,
+    body: web::Json<SectionPatchJson>,
+) -> AppResult<HttpResponse> {
+    let patch = body.into_inner().into();
+    let section = state.content.update_section(&caller.0, &slug, patch).await;
+    Ok(saved(SectionJson::from_domain(section?)))
+}
+
+/// Delete a section no article uses (409 while one does).
+#[utoipa::path(
+    operation_id = "delete_section",
+    tag = "admin",
+    params(("slug" = String, Path, description = "The section's slug")),
+    security(("api_key" = [])),
+    responses((status = 204, description = "Deleted"))
+)]
+#[delete("/sections/{slug}")]
+pub async fn delete_section(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    state.content.delete_section(&caller.0, &slug).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// An API key, without its secret.
-#[derive(Serialize, ToSchema)]
-pub struct ApiKeyJson {
-    pub id: String,
-    pub name: String,
-    pub role: Role,
-    /// The public part of the key, to recognise it.
-    pub prefix: String,
-    pub created_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-impl From<ApiKey> for ApiKeyJson {
-    fn from(k: ApiKey) -> Self {
-        ApiKeyJson {
-            id: k.id,
-            name: k.name,
-            role: k.role,
-            prefix: k.prefix,
-            created_at: utc(k.created_at),
-            revoked_at: k.revoked_at.map(utc),
-        }
-    }
-}
-
-/// A new key: the only time its secret is shown.
-#[derive(Serialize, ToSchema)]
-pub struct CreatedKeyJson {
-    #[serde(flatten)]
-    pub key: ApiKeyJson,
-    /// The key itself; store it now, it cannot be shown again.
-    pub secret: String,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewKeyJson {
-    #[schema(min_length = 1)]
-    pub name: String,
-    pub role: Role,
-}
-
-/// List API keys (admins).
+/// Create an author.
 #[utoipa::path(
-    operation_id = "list_api_keys",
+    operation_id = "create_author",
     tag = "admin",
+    request_body = NewAuthorJson,
     security(("api_key" = [])),
-    responses(
-        (status = 200, description = "Every key, without secrets", body = ItemEnvelope<Vec<ApiKeyJson>>),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 201, description = "Created", body = ItemEnvelope<AuthorJson>))
 )]
-#[get("/admin/v1/keys")]
-pub async fn list_keys(
+#[post("/authors")]
+pub async fn create_author(
     state: web::Data<AppState>,
     caller: Authenticated,
+    body: web::Json<NewAuthorJson>,
 ) -> AppResult<HttpResponse> {
-    caller.0.require(Action::ManageKeys)?;
-    let data: Vec<ApiKeyJson> = state
-        .content
-        .list_keys()
-        .await?
-        .into_iter()
-        .map(ApiKeyJson::from)
-        .collect();
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(ItemEnvelope { data }))
+    let NewAuthorJson {
+        slug,
+        name,
+        role,
+        bio,
+        avatar_url,
+        links,
+    } = body.into_inner();
+    let new = NewAuthor {
+        slug,
+        name,
+        role,
+        bio,
+        avatar_url,
+        links,
+    };
+    let author = state.content.create_author_as(&caller.0, new).await?;
+    Ok(created(AuthorJson::from_domain(author)))
 }
 
-/// Create an API key (admins); its secret is in this response only.
+/// Change some fields of an author.
 #[utoipa::path(
-    operation_id = "create_api_key",
+    operation_id = "update_author",
     tag = "admin",
-    request_body = NewKeyJson,
+    params(("slug" = String, Path, description = "The author's slug")),
+    request_body = AuthorPatchJson,
     security(("api_key" = [])),
-    responses(
-        (status = 201, description = "The key and its secret", body = ItemEnvelope<CreatedKeyJson>),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "Saved", body = ItemEnvelope<AuthorJson>))
 )]
-#[post("/admin/v1/keys")]
-pub async fn create_key(
+#[patch("/authors/{slug}")]
+pub async fn update_author(
     state: web::Data<AppState>,
     caller: Authenticated,
-    body: web::Json<NewKeyJson>,
+    slug: web::Path<String>,
+    body: web::Json<AuthorPatchJson>,
 ) -> AppResult<HttpResponse> {
-    caller.0.require(Action::ManageKeys)?;
-    let NewKeyJson { name, role } = body.into_inner();
-    let (key, secret) = state.content.create_key(name, role).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(ItemEnvelope {
-            data: CreatedKeyJson {
-                key: key.into(),
-                secret,
-            },
-        }))
+    let patch = body.into_inner().into();
+    let author = state.content.update_author(&caller.0, &slug, patch).await;
+    Ok(saved(AuthorJson::from_domain(author?)))
 }
 
-/// Revoke an API key (admins); it stops working at once.
+/// Delete an author no article names (409 while one does).
 #[utoipa::path(
-    operation_id = "revoke_api_key",
+    operation_id = "delete_author",
     tag = "admin",
-    params(("id" = String, Path, description = "The key's id")),
+    params(("slug" = String, Path, description = "The author's slug")),
     security(("api_key" = [])),
-    responses(
-        (status = 204, description = "Revoked"),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No active key has this id", body = Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 204, description = "Deleted"))
 )]
-#[delete("/admin/v1/keys/{id}")]
-pub async fn revoke_key(
+#[delete("/authors/{slug}")]
+pub async fn delete_author(
     state: web::Data<AppState>,
     caller: Authenticated,
-    id: web::Path<String>,
+    slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    caller.0.require(Action::ManageKeys)?;
-    state.content.revoke_key(&id).await?;
+    state.content.delete_author(&caller.0, &slug).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Create a tag.
+#[utoipa::path(
+    operation_id = "create_tag",
+    tag = "admin",
+    request_body = NewTagJson,
+    security(("api_key" = [])),
+    responses((status = 201, description = "Created", body = ItemEnvelope<TagJson>))
+)]
+#[post("/tags")]
+pub async fn create_tag(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    body: web::Json<NewTagJson>,
+) -> AppResult<HttpResponse> {
+    let NewTagJson {
+        slug,
+        name,
+        kind,
+        description,
+    } = body.into_inner();
+    let new = NewTag {
+        slug,
+        name,
+        kind,
+        description,
+    };
+    let tag = state.content.create_tag_as(&caller.0, new).await?;
+    Ok(created(TagJson::from_domain(tag)))
+}
+
+/// Change some fields of a tag.
+#[utoipa::path(
+    operation_id = "update_tag",
+    tag = "admin",
+    params(("slug" = String, Path, description = "The tag's slug")),
+    request_body = TagPatchJson,
+    security(("api_key" = [])),
+    responses((status = 200, description = "Saved", body = ItemEnvelope<TagJson>))
+)]
+#[patch("/tags/{slug}")]
+pub async fn update_tag(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    slug: web::Path<String>,
+    body: web::Json<TagPatchJson>,
+) -> AppResult<HttpResponse> {
+    let patch = body.into_inner().into();
+    let tag = state.content.update_tag(&caller.0, &slug, patch).await;
+    Ok(saved(TagJson::from_domain(tag?)))
+}
+
+/// Delete a tag no article carries (409 while one does).
+#[utoipa::path(
+    operation_id = "delete_tag",
+    tag = "admin",
+    params(("slug" = String, Path, description = "The tag's slug")),
+    security(("api_key" = [])),
+    responses((status = 204, description = "Deleted"))
+)]
+#[delete("/tags/{slug}")]
+pub async fn delete_tag(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    state.content.delete_tag(&caller.0, &slug).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -126,7 +126,7 @@ fn private(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpRespo
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/admin/v1/webhooks")]
+#[get("/webhooks")]
 pub async fn list_webhooks(
     state: web::Data<AppState>,
     caller: Authenticated,
@@ -155,7 +155,7 @@ pub async fn list_webhooks(
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/admin/v1/webhooks")]
+#[post("/webhooks")]
 pub async fn create_webhook(
     state: web::Data<AppState>,
     caller: Authenticated,
@@ -185,7 +185,7 @@ pub async fn create_webhook(
         (status = 404, description = "No subscription has this id", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/admin/v1/webhooks/{id}")]
+#[get("/webhooks/{id}")]
 pub async fn get_webhook(
     state: web::Data<AppState>,
     caller: Authenticated,
@@ -210,7 +210,7 @@ pub async fn get_webhook(
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[patch("/admin/v1/webhooks/{id}")]
+#[patch("/webhooks/{id}")]
 pub async fn update_webhook(
     state: web::Data<AppState>,
     caller: Authenticated,
@@ -238,7 +238,7 @@ pub async fn update_webhook(
         (status = 404, description = "No subscription has this id", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[delete("/admin/v1/webhooks/{id}")]
+#[delete("/webhooks/{id}")]
 pub async fn delete_webhook(
     state: web::Data<AppState>,
     caller: Authenticated,
@@ -273,7 +273,7 @@ pub struct DeliveryListParams {
         (status = 404, description = "No subscription has this id", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/admin/v1/webhooks/{id}/deliveries")]
+#[get("/webhooks/{id}/deliveries")]
 pub async fn list_deliveries(
     state: web::Data<AppState>,
     caller: Authenticated,

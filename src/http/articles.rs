@@ -71,7 +71,7 @@ pub struct ArticleReadParams {
         (status = 503, description = "With `q`: too many searches are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
     )
 )]
-#[get("/v1/articles")]
+#[get("/articles")]
 pub async fn list_articles(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -110,7 +110,7 @@ pub async fn list_articles(
         (status = 410, description = "The article was unpublished or deleted", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/v1/articles/{slug}")]
+#[get("/articles/{slug}")]
 pub async fn get_article(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -135,7 +135,7 @@ pub async fn get_article(
         (status = 410, description = "The article was unpublished or deleted", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/v1/articles/id/{id}")]
+#[get("/articles/id/{id}")]
 pub async fn get_article_by_id(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -110,7 +110,7 @@ async fn feed(
         (status = 304, description = "Not modified since the ETag sent"),
     )
 )]
-#[get("/feeds/rss.xml")]
+#[get("/rss.xml")]
 pub async fn rss_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     feed(&req, &state, None, Format::Rss).await
 }
@@ -124,7 +124,7 @@ pub async fn rss_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResult
         (status = 304, description = "Not modified since the ETag sent"),
     )
 )]
-#[get("/feeds/atom.xml")]
+#[get("/atom.xml")]
 pub async fn atom_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     feed(&req, &state, None, Format::Atom).await
 }
@@ -138,7 +138,7 @@ pub async fn atom_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResul
         (status = 304, description = "Not modified since the ETag sent"),
     )
 )]
-#[get("/feeds/feed.json")]
+#[get("/feed.json")]
 pub async fn json_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     feed(&req, &state, None, Format::Json).await
 }
@@ -157,7 +157,7 @@ pub async fn json_feed(req: HttpRequest, state: web::Data<AppState>) -> AppResul
         (status = 404, description = "No such section, tag or author", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/feeds/{scope}/{slug}/rss.xml")]
+#[get("/{scope}/{slug}/rss.xml")]
 pub async fn scoped_rss_feed(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -181,7 +181,7 @@ pub async fn scoped_rss_feed(
         (status = 404, description = "No such section, tag or author", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/feeds/{scope}/{slug}/atom.xml")]
+#[get("/{scope}/{slug}/atom.xml")]
 pub async fn scoped_atom_feed(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -205,7 +205,7 @@ pub async fn scoped_atom_feed(
         (status = 404, description = "No such section, tag or author", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/feeds/{scope}/{slug}/feed.json")]
+#[get("/{scope}/{slug}/feed.json")]
 pub async fn scoped_json_feed(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -2,13 +2,11 @@
 //! path is served with other methods, `204` with `Allow` for a plain `OPTIONS` there (CORS
 //! preflights are answered by the CORS middleware before routing), and `404` otherwise.
 //!
-//! The methods of a path come from the route table itself: utoipa reads each handler's
-//! actix route attribute (`#[get("/v1/articles")]`) for its OpenAPI operation;
-//! `contracts::every_served_route_is_in_the_openapi_document` checks every route attribute
-//! is documented and `http_methods::every_documented_operation_is_routed` (both in
-//! `tests/api/`) that every documented operation is served, so `Allow` cannot name a method
-//! the path does not answer or miss one it does. Actix's resource map decides on its own
-//! whether a path is served at all.
+//! The methods of a path come from the route table itself (`http::routes`), read through
+//! the OpenAPI document it builds: each route there is registered and documented by the same
+//! call, so `Allow` cannot name a method the path does not answer or miss one it does
+//! (`http_methods::every_documented_operation_is_routed` in `tests/api/` checks it from
+//! outside). Actix's resource map decides on its own whether a path is served at all.
 
 use std::sync::LazyLock;
 
@@ -28,7 +26,7 @@ struct Route {
 
 /// Every served path, from the operations of the OpenAPI document.
 static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
-    let doc = <super::openapi::ApiDoc as utoipa::OpenApi>::openapi();
+    let doc = super::openapi::document();
     doc.paths
         .paths
         .iter()
@@ -63,8 +61,7 @@ const ORDER: [Method; 7] = [
 ];
 
 /// The methods `path` answers, or `None` when no route serves it. A path several routes
-/// match (`/admin/v1/keys` and `/admin/v1/{kind}`) answers what any of them does, as the
-/// router tries them in turn. HEAD comes with GET (see `startup::answer_head_like_get`);
+/// match answers what any of them does, as the router tries them in turn. HEAD comes with GET (see `startup::answer_head_like_get`);
 /// OPTIONS with every served path.
 pub fn allowed(path: &str) -> Option<Vec<Method>> {
     let mut found = false;
@@ -155,11 +152,16 @@ mod tests {
             names("/admin/v1/articles/0190/publish").as_deref(),
             Some("POST, OPTIONS")
         );
-        // `/admin/v1/keys` and `/admin/v1/{kind}` both match.
         assert_eq!(
             names("/admin/v1/keys").as_deref(),
             Some("GET, HEAD, POST, OPTIONS")
         );
+        assert_eq!(
+            names("/admin/v1/tags/world").as_deref(),
+            Some("PATCH, DELETE, OPTIONS")
+        );
+        assert_eq!(names("/admin/v1/articles/0190/frobnicate"), None);
+        assert_eq!(names("/admin/v1/bogus"), None);
         assert_eq!(names("/nowhere"), None);
         assert_eq!(names("/v1/articles/a/b"), None);
     }

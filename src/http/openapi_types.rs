@@ -14,14 +14,10 @@ use crate::domain::{
     article::{ArticleSort, ArticleStatus, MAX_FILTER_TAGS, TagKind},
     page::MAX_LIMIT,
     slug::MAX_SLUG_LEN,
-    taxonomy::Taxonomy,
 };
 
 /// A slug as `domain::slug::Slug::parse` takes it.
 const SLUG: &str = "[a-z0-9]+(-[a-z0-9]+)*";
-
-/// The article workflow actions of `POST /admin/v1/articles/{id}/{action}`.
-pub const ACTIONS: &[&str] = &["publish", "schedule", "unpublish", "archive", "embargo"];
 
 fn text() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)
@@ -74,8 +70,6 @@ fn schema_for(path: &str, parameter: &Parameter) -> Option<ObjectBuilder> {
         ("sort", _) => one_of(sorts()),
         ("status", _) => one_of(ArticleStatus::ALL.iter().map(|s| s.to_string())),
         ("kind", ParameterIn::Query) => one_of(TagKind::ALL.iter().map(|k| k.to_string())),
-        ("kind", ParameterIn::Path) => one_of(Taxonomy::ALL.iter().map(|t| t.to_string())),
-        ("action", ParameterIn::Path) => one_of(ACTIONS.iter().map(|a| a.to_string())),
         ("include", _) => list_of(&names(&["authors", "tags", "section"]), 3),
         ("fields", _) if !path.starts_with("/admin/") => {
             list_of(&names(ARTICLE_FIELDS), ARTICLE_FIELDS.len())

@@ -80,7 +80,7 @@ impl SearchParams {
         (status = 503, description = "Too many searches are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
     )
 )]
-#[get("/v1/search")]
+#[get("/search")]
 pub async fn search(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -82,7 +82,7 @@ fn freshness_of(change: &Change, freshness: &mut Freshness) {
         (status = 403, description = "The key may not read syndication", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/syndication/v1/articles")]
+#[get("/articles")]
 pub async fn list_changes(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -137,7 +137,7 @@ pub async fn list_changes(
         (status = 404, description = "No published or withdrawn article has this id", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/syndication/v1/articles/{id}")]
+#[get("/articles/{id}")]
 pub async fn get_article(
     req: HttpRequest,
     state: web::Data<AppState>,

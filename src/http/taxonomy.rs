@@ -98,7 +98,7 @@ fn item_response<J: Serialize>(
         (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/v1/sections")]
+#[get("/sections")]
 pub async fn list_sections(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -126,7 +126,7 @@ pub async fn list_sections(
         (status = 404, description = "No section has this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/v1/sections/{slug}")]
+#[get("/sections/{slug}")]
 pub async fn get_section(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -148,7 +148,7 @@ pub async fn get_section(
         (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/v1/authors")]
+#[get("/authors")]
 pub async fn list_authors(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -176,7 +176,7 @@ pub async fn list_authors(
         (status = 404, description = "No author has this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/v1/authors/{slug}")]
+#[get("/authors/{slug}")]
 pub async fn get_author(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -198,7 +198,7 @@ pub async fn get_author(
         (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/v1/tags")]
+#[get("/tags")]
 pub async fn list_tags(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -227,7 +227,7 @@ pub async fn list_tags(
         (status = 404, description = "No tag has this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/v1/tags/{slug}")]
+#[get("/tags/{slug}")]
 pub async fn get_tag(
     req: HttpRequest,
     state: web::Data<AppState>,

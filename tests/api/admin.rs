@@ -2095,7 +2095,7 @@ on_both_backends!(taken_slugs_conflict_and_malformed_bodies_are_400s, |app| {
         None,
     )
     .await
-    .problem(400, "unknown action");
+    .problem(404, "unknown action");
 });
 
 // ---------------------------------------------------------------------------------------
