@@ -70,7 +70,7 @@ pub struct EmbargoJson {
 /// A correction: the note shown with the article from now on.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CorrectionJson {
+pub struct NewCorrectionJson {
     #[schema(min_length = 1)]
     pub note: String,
     /// The version the correction is based on, instead of `If-Match`.
@@ -288,7 +288,7 @@ pub async fn embargo(
         ("id" = String, Path, description = "The article's UUID"),
         ("If-Match" = Option<String>, Header, description = "The article's ETag; required unless the body has `version`"),
     ),
-    request_body = CorrectionJson,
+    request_body = NewCorrectionJson,
     security(("api_key" = [])),
     responses((status = 200, description = "The article with the correction", body = ItemEnvelope<AdminArticleJson>))
 )]
@@ -298,10 +298,10 @@ pub async fn add_correction(
     state: web::Data<AppState>,
     caller: Authenticated,
     id: web::Path<String>,
-    body: web::Json<CorrectionJson>,
+    body: web::Json<NewCorrectionJson>,
 ) -> AppResult<HttpResponse> {
     let id = params::id(&id)?;
-    let CorrectionJson { note, version } = body.into_inner();
+    let NewCorrectionJson { note, version } = body.into_inner();
     let version = based_on(&req, version)?;
     let article = state
         .content

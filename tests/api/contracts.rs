@@ -25,6 +25,47 @@ fn openapi_yaml_is_what_the_code_generates() {
     check_committed("openapi.yaml", &byline::http::openapi::openapi_yaml_text());
 }
 
+/// Names of the types in `src/` that derive `ToSchema`. The document names each schema by
+/// its type's name, and the route table merges them by name, so two types with one name
+/// would silently become one schema (a request body documented as a response, say).
+fn schema_type_names() -> Vec<String> {
+    let mut names = Vec::new();
+    let mut stack = vec![Path::new(ROOT).join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap_or_default();
+            let mut deriving = false;
+            for line in source.lines().map(str::trim) {
+                if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                    deriving = true;
+                } else if deriving && !line.starts_with("#[") && !line.starts_with("///") {
+                    let mut words = line.split_whitespace().skip_while(|w| *w == "pub");
+                    if let (Some("struct" | "enum"), Some(name)) = (words.next(), words.next()) {
+                        let name = name.split(['<', '{', '(', ';']).next().unwrap_or(name);
+                        names.push(name.to_owned());
+                    }
+                    deriving = false;
+                }
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn no_two_schema_types_share_a_name() {
+    let mut names = schema_type_names();
+    assert!(names.len() >= 40, "found the schema types: {names:?}");
+    names.sort();
+    let repeated: Vec<_> = names.windows(2).filter(|w| w[0] == w[1]).collect();
+    assert!(repeated.is_empty(), "schema names used twice: {repeated:?}");
+}
+
 #[test]
 fn schema_graphql_is_what_the_code_generates() {
     check_committed("schema/schema.graphql", &byline::graphql::sdl());
