@@ -1,6 +1,7 @@
 //! Pure content types, no IO: ids, slugs, statuses, the article and its parts, cursors.
 
 pub mod article;
+pub mod json;
 pub mod language;
 pub mod page;
 pub mod query;

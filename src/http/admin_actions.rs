@@ -6,7 +6,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, post, web};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, de::DeserializeOwned};
+use serde::{Deserialize, de::DeserializeOwned};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -18,6 +18,7 @@ use super::{
     views::{ItemEnvelope, utc},
 };
 use crate::{
+    domain::json,
     error::{AppError, AppResult},
     service::editorial::Transition,
 };
@@ -38,6 +39,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct VersionJson {
     /// The version the action is based on, instead of `If-Match`.
+    #[serde(default, deserialize_with = "json::optional_integer")]
     #[schema(minimum = 1)]
     pub version: Option<i32>,
 }
@@ -49,6 +51,7 @@ pub struct ScheduleJson {
     /// A time in the future.
     pub publish_at: DateTime<Utc>,
     /// The version the action is based on, instead of `If-Match`.
+    #[serde(default, deserialize_with = "json::optional_integer")]
     #[schema(minimum = 1)]
     pub version: Option<i32>,
 }
@@ -59,10 +62,11 @@ pub struct ScheduleJson {
 pub struct EmbargoJson {
     /// A time in the future, or `null` to lift the embargo. Required: lifting is never a
     /// forgotten field.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "json::double_option")]
     #[schema(value_type = Option<DateTime<Utc>>, required = true)]
     pub embargo_until: Option<Option<DateTime<Utc>>>,
     /// The version the action is based on, instead of `If-Match`.
+    #[serde(default, deserialize_with = "json::optional_integer")]
     #[schema(minimum = 1)]
     pub version: Option<i32>,
 }
@@ -74,6 +78,7 @@ pub struct NewCorrectionJson {
     #[schema(min_length = 1)]
     pub note: String,
     /// The version the correction is based on, instead of `If-Match`.
+    #[serde(default, deserialize_with = "json::optional_integer")]
     #[schema(minimum = 1)]
     pub version: Option<i32>,
 }
@@ -83,6 +88,7 @@ pub struct NewCorrectionJson {
 #[serde(deny_unknown_fields)]
 pub struct PreviewTokenRequestJson {
     /// Minutes (default 60; at most `service::preview::MAX_TTL_MINUTES`, a week).
+    #[serde(default, deserialize_with = "json::optional_integer")]
     #[schema(minimum = 1, maximum = 10080)]
     pub ttl_minutes: Option<i64>,
 }
@@ -93,13 +99,6 @@ pub struct PreviewTokenJson {
     /// Pass as `?preview_token=` on `GET /v1/articles/{slug}` or `/v1/articles/id/{id}`.
     pub token: String,
     pub expires_at: DateTime<Utc>,
-}
-
-/// A field that is present, even as `null` (`Some(None)`), apart from an absent one (`None`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// An optional JSON body: nothing, or `null`, means the defaults; anything else must parse.

@@ -881,6 +881,53 @@ on_both_backends!(every_change_to_an_article_needs_its_version, |app| {
     assert_eq!(public_status(&app, "versioned").await, 410);
 });
 
+on_both_backends!(bodies_are_read_as_their_json_schema_reads_them, |app| {
+    app.seed_taxonomy().await;
+    let (editor, _) = key(&app.content, "editor", Role::Editor).await;
+    let id = create_published(&app, &editor, "schema-read").await;
+    let base = format!("/admin/v1/articles/{id}");
+    // JSON Schema's integers include whole numbers written with a fraction.
+    let whole = json!({"standfirst": "Whole.", "version": 1.0});
+    let saved = patch(&app, &base, &editor, &whole, None).await;
+    assert_eq!(saved.data(200, "version 1.0")["version"], 2);
+    let half = json!({"standfirst": "Half.", "version": 2.5});
+    patch(&app, &base, &editor, &half, None)
+        .await
+        .problem(400, "version 2.5");
+    // An action's optional body may be absent or `null`; a wrong field is still refused.
+    let publish = format!("{base}/unpublish");
+    let null = call(
+        &app,
+        Method::POST,
+        &publish,
+        Some(&editor),
+        Some(&Value::Null),
+        Some("\"v2\""),
+    )
+    .await;
+    assert_eq!(null.data(200, "null body")["status"], "draft");
+    let extra = json!({"version": 3, "publish_at": "2030-01-01T00:00:00Z"});
+    call(
+        &app,
+        Method::POST,
+        &format!("{base}/publish"),
+        Some(&editor),
+        Some(&extra),
+        None,
+    )
+    .await
+    .problem(400, "publish with a schedule's field");
+    // Tags need a kind; sections take no author fields.
+    let tag = json!({"slug": "no-kind", "name": "No kind"});
+    post(&app, "/admin/v1/tags", &editor, Some(&tag))
+        .await
+        .problem(400, "tag without kind");
+    let section = json!({"slug": "bios", "name": "Bios", "bio": "A section has no bio."});
+    post(&app, "/admin/v1/sections", &editor, Some(&section))
+        .await
+        .problem(400, "section with a bio");
+});
+
 on_both_backends!(two_editors_saving_the_same_version_cannot_both_win, |app| {
     app.seed_taxonomy().await;
     let (alice, _) = key(&app.content, "alice", Role::Editor).await;

@@ -7,19 +7,13 @@ use super::{Guard, NewArticle, PreparedArticle, create::prepare_checked, current
 use crate::{
     auth::{Action, Caller},
     db::{DbConnection, rows::ArticleRow},
-    domain::article::{Article, ArticleStatus, BodyFormat, Correction, HeroImage},
+    domain::{
+        article::{Article, ArticleStatus, BodyFormat, Correction, HeroImage},
+        json,
+    },
     error::{AppError, AppResult},
     service::{ContentService, read::relations, validate::Checks},
 };
-
-/// `Some(None)` for a JSON `null` (clear the field), `None` when the field is absent.
-fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
 
 /// A partial update: absent fields stay as they are, `null` clears an optional one.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -27,13 +21,13 @@ where
 pub struct ArticlePatch {
     pub slug: Option<String>,
     pub title: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "json::double_option")]
     #[schema(value_type = Option<String>)]
     pub standfirst: Option<Option<String>>,
     pub body_format: Option<BodyFormat>,
     pub body: Option<String>,
     /// Section slug.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "json::double_option")]
     #[schema(value_type = Option<String>)]
     pub section: Option<Option<String>>,
     /// Author slugs, in byline order.
@@ -41,22 +35,24 @@ pub struct ArticlePatch {
     /// Tag slugs, in display order.
     pub tags: Option<Vec<String>>,
     pub language: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "json::double_option")]
     #[schema(value_type = Option<String>)]
     pub dateline: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "json::double_option")]
     #[schema(value_type = Option<HeroImage>)]
     pub hero_image: Option<Option<HeroImage>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "json::double_option")]
     #[schema(value_type = Option<String>)]
     pub seo_title: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "json::double_option")]
     #[schema(value_type = Option<String>)]
     pub seo_description: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "json::double_option")]
     #[schema(value_type = Option<String>)]
     pub canonical_url: Option<Option<String>>,
     /// The version this change is based on, when not sent as `If-Match`.
+    #[serde(default, deserialize_with = "json::optional_integer")]
+    #[schema(minimum = 1)]
     pub version: Option<i32>,
 }
 
