@@ -81,7 +81,7 @@ pub fn openapi_yaml_text() -> String {
 static YAML: LazyLock<String> = LazyLock::new(openapi_yaml_text);
 
 /// This API's OpenAPI 3.1 document.
-#[utoipa::path(operation_id = "get_openapi_document", tag = "meta", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = Object)))]
+#[utoipa::path(operation_id = "get_openapi_document", tag = "meta", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = String)))]
 #[get("/openapi.yaml")]
 pub async fn openapi_yaml() -> HttpResponse {
     HttpResponse::Ok()
