@@ -35,6 +35,20 @@ where
         .ok_or_else(|| D::Error::custom(format!("{number} is not an integer in range")))
 }
 
+/// An optional article version: an integer (see [`optional_integer`]) of at least 1, the
+/// first version; anything else is malformed, not merely stale.
+pub fn optional_version<'de, D>(deserializer: D) -> Result<Option<i32>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    match optional_integer::<D, i32>(deserializer)? {
+        Some(v) if v < 1 => Err(D::Error::custom(format!(
+            "version {v}: versions start at 1"
+        ))),
+        version => Ok(version),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
@@ -47,6 +61,21 @@ mod tests {
 
     fn read(json: &str) -> Result<Body, serde_json::Error> {
         serde_json::from_str(json)
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Change {
+        #[serde(default, deserialize_with = "super::optional_version")]
+        version: Option<i32>,
+    }
+
+    #[test]
+    fn versions_start_at_one() {
+        let read = |json| serde_json::from_str::<Change>(json).ok();
+        assert_eq!(read(r#"{"version": 1}"#), Some(Change { version: Some(1) }));
+        assert_eq!(read(r#"{}"#), Some(Change { version: None }));
+        assert_eq!(read(r#"{"version": 0}"#), None);
+        assert_eq!(read(r#"{"version": -3}"#), None);
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct VersionJson {
     /// The version the action is based on, instead of `If-Match`.
-    #[serde(default, deserialize_with = "json::optional_integer")]
+    #[serde(default, deserialize_with = "json::optional_version")]
     #[schema(minimum = 1)]
     pub version: Option<i32>,
 }
@@ -51,7 +51,7 @@ pub struct ScheduleJson {
     /// A time in the future.
     pub publish_at: DateTime<Utc>,
     /// The version the action is based on, instead of `If-Match`.
-    #[serde(default, deserialize_with = "json::optional_integer")]
+    #[serde(default, deserialize_with = "json::optional_version")]
     #[schema(minimum = 1)]
     pub version: Option<i32>,
 }
@@ -66,7 +66,7 @@ pub struct EmbargoJson {
     #[schema(value_type = Option<DateTime<Utc>>, required = true)]
     pub embargo_until: Option<Option<DateTime<Utc>>>,
     /// The version the action is based on, instead of `If-Match`.
-    #[serde(default, deserialize_with = "json::optional_integer")]
+    #[serde(default, deserialize_with = "json::optional_version")]
     #[schema(minimum = 1)]
     pub version: Option<i32>,
 }
@@ -78,7 +78,7 @@ pub struct NewCorrectionJson {
     #[schema(min_length = 1)]
     pub note: String,
     /// The version the correction is based on, instead of `If-Match`.
-    #[serde(default, deserialize_with = "json::optional_integer")]
+    #[serde(default, deserialize_with = "json::optional_version")]
     #[schema(minimum = 1)]
     pub version: Option<i32>,
 }

@@ -51,7 +51,7 @@ pub struct ArticlePatch {
     #[schema(value_type = Option<String>)]
     pub canonical_url: Option<Option<String>>,
     /// The version this change is based on, when not sent as `If-Match`.
-    #[serde(default, deserialize_with = "json::optional_integer")]
+    #[serde(default, deserialize_with = "json::optional_version")]
     #[schema(minimum = 1)]
     pub version: Option<i32>,
 }
