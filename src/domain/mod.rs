@@ -1,4 +1,5 @@
-//! Pure content types, no IO: ids, slugs, statuses, the article and its parts, cursors.
+//! Pure content types, no IO: ids, slugs, statuses, the article and its parts, cursors,
+//! the version a change is based on.
 
 pub mod article;
 pub mod json;
@@ -9,6 +10,7 @@ pub mod search;
 pub mod slug;
 pub mod taxonomy;
 pub mod time;
+pub mod version;
 pub mod visibility;
 pub mod webhook;
 pub mod webhook_target;

@@ -25,8 +25,17 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
     }
 
-    /// Decodes a client's cursor, checking that it belongs to `sort`.
-    pub fn decode(raw: &str, sort: &str) -> AppResult<Cursor> {
+    /// Decodes a client's cursor, checking that it belongs to `sort`. None, or an empty one
+    /// (`cursor=`, as a client that keeps an empty `next_cursor` sends it), starts at the
+    /// first page.
+    pub fn decode(raw: Option<&str>, sort: &str) -> AppResult<Option<Cursor>> {
+        match raw {
+            None | Some("") => Ok(None),
+            Some(raw) => Cursor::decode_given(raw, sort).map(Some),
+        }
+    }
+
+    fn decode_given(raw: &str, sort: &str) -> AppResult<Cursor> {
         let bad = || {
             AppError::invalid_parameter(
                 "cursor",
@@ -122,13 +131,21 @@ mod tests {
             key: "2026-01-01 00:00:00".into(),
             id: "01a21649-143e-776e-b3ac-b0674a4dcbef".into(),
         };
+        let encoded = c.encode();
         assert_eq!(
-            Cursor::decode(&c.encode(), "-published_at").ok(),
-            Some(c.clone())
+            Cursor::decode(Some(&encoded), "-published_at").ok(),
+            Some(Some(c.clone()))
         );
-        assert!(Cursor::decode(&c.encode(), "published_at").is_err());
-        assert!(Cursor::decode("%%%", "-published_at").is_err());
-        assert!(Cursor::decode("e30", "-published_at").is_err());
+        assert!(Cursor::decode(Some(&encoded), "published_at").is_err());
+        assert!(Cursor::decode(Some("%%%"), "-published_at").is_err());
+        assert!(Cursor::decode(Some("e30"), "-published_at").is_err());
+        assert!(Cursor::decode(Some(" "), "-published_at").is_err());
+    }
+
+    #[test]
+    fn no_cursor_and_an_empty_one_start_at_the_first_page() {
+        assert_eq!(Cursor::decode(None, "-published_at").ok(), Some(None));
+        assert_eq!(Cursor::decode(Some(""), "-published_at").ok(), Some(None));
     }
 
     #[test]

@@ -14,11 +14,12 @@ use super::{
     AppState,
     admin_articles::{AdminArticleJson, article_response, storable},
     auth::{Authenticated, if_match_version},
+    json_body::{self, JsonObject},
     params,
     views::{ItemEnvelope, utc},
 };
 use crate::{
-    domain::json,
+    domain::{json, version::BaseVersion},
     error::{AppError, AppResult},
     service::editorial::Transition,
 };
@@ -101,18 +102,27 @@ pub struct PreviewTokenJson {
     pub expires_at: DateTime<Utc>,
 }
 
-/// An optional JSON body: nothing, or `null`, means the defaults; anything else must parse.
+/// An optional JSON body: nothing, or `null`, means the defaults; anything else must be an
+/// object of `T`'s fields.
 fn optional_body<T: DeserializeOwned + Default>(body: &[u8]) -> AppResult<T> {
     let text = body.trim_ascii();
-    if text.is_empty() || text == b"null" {
+    if text.is_empty() {
         return Ok(T::default());
     }
-    serde_json::from_slice(text)
-        .map_err(|e| AppError::invalid_parameter("body", format!("invalid body: {e}")))
+    let value: serde_json::Value = serde_json::from_slice(text)
+        .map_err(|e| AppError::invalid_parameter("body", format!("invalid JSON body: {e}")))?;
+    match value {
+        serde_json::Value::Null => Ok(T::default()),
+        serde_json::Value::Object(object) => json_body::from_object(object),
+        _ => Err(AppError::invalid_parameter(
+            "body",
+            "the body must be a JSON object, or null",
+        )),
+    }
 }
 
 /// The version an action is based on: `If-Match`, else the body's `version`.
-fn based_on(req: &HttpRequest, version: Option<i32>) -> AppResult<Option<i32>> {
+fn based_on(req: &HttpRequest, version: Option<i32>) -> AppResult<BaseVersion> {
     Ok(if_match_version(req)?.or(version))
 }
 
@@ -222,7 +232,7 @@ pub async fn schedule(
     state: web::Data<AppState>,
     caller: Authenticated,
     id: web::Path<String>,
-    body: web::Json<ScheduleJson>,
+    body: JsonObject<ScheduleJson>,
 ) -> AppResult<HttpResponse> {
     let id = params::id(&id)?;
     let ScheduleJson {
@@ -257,7 +267,7 @@ pub async fn embargo(
     state: web::Data<AppState>,
     caller: Authenticated,
     id: web::Path<String>,
-    body: web::Json<EmbargoJson>,
+    body: JsonObject<EmbargoJson>,
 ) -> AppResult<HttpResponse> {
     let id = params::id(&id)?;
     let EmbargoJson {
@@ -297,7 +307,7 @@ pub async fn add_correction(
     state: web::Data<AppState>,
     caller: Authenticated,
     id: web::Path<String>,
-    body: web::Json<NewCorrectionJson>,
+    body: JsonObject<NewCorrectionJson>,
 ) -> AppResult<HttpResponse> {
     let id = params::id(&id)?;
     let NewCorrectionJson { note, version } = body.into_inner();

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{
     AppState,
     auth::{Authenticated, if_match_version, version_etag},
+    json_body::JsonObject,
     params,
     problem::Problem,
     views::{ArticleJson, Includes, ItemEnvelope, ListEnvelope, ListMeta, utc},
@@ -178,7 +179,7 @@ impl CreateArticleJson {
 pub async fn create_article(
     state: web::Data<AppState>,
     caller: Authenticated,
-    body: web::Json<CreateArticleJson>,
+    body: JsonObject<CreateArticleJson>,
 ) -> AppResult<HttpResponse> {
     let article = state
         .content
@@ -296,7 +297,7 @@ pub async fn update_article(
     state: web::Data<AppState>,
     caller: Authenticated,
     id: web::Path<String>,
-    body: web::Json<ArticlePatch>,
+    body: JsonObject<ArticlePatch>,
 ) -> AppResult<HttpResponse> {
     let article = state
         .content

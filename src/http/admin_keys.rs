@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::{
     AppState,
     auth::Authenticated,
+    json_body::JsonObject,
     problem::Problem,
     views::{ItemEnvelope, utc},
 };
@@ -105,7 +106,7 @@ pub async fn list_keys(
 pub async fn create_key(
     state: web::Data<AppState>,
     caller: Authenticated,
-    body: web::Json<NewKeyJson>,
+    body: JsonObject<NewKeyJson>,
 ) -> AppResult<HttpResponse> {
     caller.0.require(Action::ManageKeys)?;
     let NewKeyJson { name, role } = body.into_inner();

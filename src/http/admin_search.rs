@@ -3,7 +3,10 @@
 
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{
+    IntoParams, ToSchema,
+    openapi::{RefOr, schema::Schema},
+};
 
 use super::{
     AppState,
@@ -13,7 +16,7 @@ use super::{
     params,
     problem::Problem,
     search::SearchParams,
-    views::{ARTICLE_FIELDS, ListEnvelope, ListMeta},
+    views::{ARTICLE_FIELDS, ListEnvelope, ListMeta, shaped_schema, shaped_schemas},
 };
 use crate::{
     error::{AppError, AppResult},
@@ -21,7 +24,7 @@ use crate::{
 };
 
 /// The workflow fields `fields` may name besides the article's own.
-const WORKFLOW_FIELDS: &[&str] = &[
+pub(super) const WORKFLOW_FIELDS: &[&str] = &[
     "status",
     "publish_at",
     "embargo_until",
@@ -39,12 +42,33 @@ pub struct StatusParam {
     status: Option<String>,
 }
 
+/// In the document: the newsroom's view of an article, whole, or with `fields`, only the
+/// fields named.
+pub struct ShapedAdminArticleJson;
+
+impl utoipa::PartialSchema for ShapedAdminArticleJson {
+    fn schema() -> RefOr<Schema> {
+        shaped_schema::<AdminArticleJson>(
+            "An article as the newsroom sees it: whole (`AdminArticleJson`), or with `fields`, only the fields named (`AdminArticleFieldsJson`)",
+        )
+    }
+}
+
+impl ToSchema for ShapedAdminArticleJson {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        shaped_schemas::<AdminArticleJson>(schemas);
+        // `AdminArticleJson` is `ArticleJson` and the workflow's fields: cut down, it is
+        // `ArticleFieldsJson` and those.
+        shaped_schemas::<super::views::ArticleJson>(schemas);
+    }
+}
+
 /// An article found by the admin search: the newsroom's view of it (with the fields asked
 /// for) and the passage that matched.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdminSearchResultJson {
     #[serde(flatten)]
-    #[schema(value_type = AdminArticleJson)]
+    #[schema(value_type = ShapedAdminArticleJson)]
     pub article: serde_json::Value,
     /// HTML-safe text around the matches, each match in `<mark>`…`</mark>`.
     pub snippet: String,

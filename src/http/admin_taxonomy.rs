@@ -10,6 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{
     AppState,
     auth::Authenticated,
+    json_body::JsonObject,
     views::{AuthorJson, ItemEnvelope, SectionJson, TagJson},
 };
 use crate::{
@@ -179,7 +180,7 @@ fn saved<T: serde::Serialize>(data: T) -> HttpResponse {
 pub async fn create_section(
     state: web::Data<AppState>,
     caller: Authenticated,
-    body: web::Json<NewSectionJson>,
+    body: JsonObject<NewSectionJson>,
 ) -> AppResult<HttpResponse> {
     let NewSectionJson {
         slug,
@@ -209,7 +210,7 @@ pub async fn update_section(
     state: web::Data<AppState>,
     caller: Authenticated,
     slug: web::Path<String>,
-    body: web::Json<SectionPatchJson>,
+    body: JsonObject<SectionPatchJson>,
 ) -> AppResult<HttpResponse> {
     let patch = body.into_inner().into();
     let section = state.content.update_section(&caller.0, &slug, patch).await;
@@ -246,7 +247,7 @@ pub async fn delete_section(
 pub async fn create_author(
     state: web::Data<AppState>,
     caller: Authenticated,
-    body: web::Json<NewAuthorJson>,
+    body: JsonObject<NewAuthorJson>,
 ) -> AppResult<HttpResponse> {
     let NewAuthorJson {
         slug,
@@ -282,7 +283,7 @@ pub async fn update_author(
     state: web::Data<AppState>,
     caller: Authenticated,
     slug: web::Path<String>,
-    body: web::Json<AuthorPatchJson>,
+    body: JsonObject<AuthorPatchJson>,
 ) -> AppResult<HttpResponse> {
     let patch = body.into_inner().into();
     let author = state.content.update_author(&caller.0, &slug, patch).await;
@@ -319,7 +320,7 @@ pub async fn delete_author(
 pub async fn create_tag(
     state: web::Data<AppState>,
     caller: Authenticated,
-    body: web::Json<NewTagJson>,
+    body: JsonObject<NewTagJson>,
 ) -> AppResult<HttpResponse> {
     let NewTagJson {
         slug,
@@ -351,7 +352,7 @@ pub async fn update_tag(
     state: web::Data<AppState>,
     caller: Authenticated,
     slug: web::Path<String>,
-    body: web::Json<TagPatchJson>,
+    body: JsonObject<TagPatchJson>,
 ) -> AppResult<HttpResponse> {
     let patch = body.into_inner().into();
     let tag = state.content.update_tag(&caller.0, &slug, patch).await;

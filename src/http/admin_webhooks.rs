@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{
     AppState,
     auth::Authenticated,
+    json_body::JsonObject,
     params,
     problem::Problem,
     views::{ItemEnvelope, ListEnvelope, ListMeta, utc},
@@ -159,7 +160,7 @@ pub async fn list_webhooks(
 pub async fn create_webhook(
     state: web::Data<AppState>,
     caller: Authenticated,
-    body: web::Json<NewWebhook>,
+    body: JsonObject<NewWebhook>,
 ) -> AppResult<HttpResponse> {
     let (webhook, secret) = state
         .content
@@ -215,7 +216,7 @@ pub async fn update_webhook(
     state: web::Data<AppState>,
     caller: Authenticated,
     id: web::Path<String>,
-    body: web::Json<WebhookPatch>,
+    body: JsonObject<WebhookPatch>,
 ) -> AppResult<HttpResponse> {
     let webhook = state
         .content

@@ -12,7 +12,7 @@ use super::{
     params,
     problem::Problem,
     shape::Shape,
-    views::{ArticleJson, ItemEnvelope, ListEnvelope},
+    views::{ItemEnvelope, ListEnvelope, ShapedArticleJson},
 };
 use crate::{
     domain::{
@@ -65,7 +65,7 @@ pub struct ArticleReadParams {
     tag = "articles",
     params(ArticleFilterParams, ArticleListParams),
     responses(
-        (status = 200, description = "A page of articles", body = ListEnvelope<ArticleJson>),
+        (status = 200, description = "A page of articles", body = ListEnvelope<ShapedArticleJson>),
         (status = 304, description = "Not modified since the ETag or date sent"),
         (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "With `q`: too many searches are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
@@ -100,7 +100,7 @@ pub async fn list_articles(
     tag = "articles",
     params(("slug" = String, Path, description = "The article's slug"), ArticleReadParams),
     responses(
-        (status = 200, description = "The article", body = ItemEnvelope<ArticleJson>),
+        (status = 200, description = "The article", body = ItemEnvelope<ShapedArticleJson>),
         (status = 304, description = "Not modified since the ETag or date sent"),
         (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 301, description = "The slug was retired; `Location` names the article's current URL"),
@@ -126,7 +126,7 @@ pub async fn get_article(
     tag = "articles",
     params(("id" = String, Path, description = "The article's UUID"), ArticleReadParams),
     responses(
-        (status = 200, description = "The article", body = ItemEnvelope<ArticleJson>),
+        (status = 200, description = "The article", body = ItemEnvelope<ShapedArticleJson>),
         (status = 304, description = "Not modified since the ETag or date sent"),
         (status = 400, description = "The id is not a UUID, or a parameter is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "The preview token or key is not valid", body = Problem, content_type = "application/problem+json"),

@@ -15,6 +15,7 @@ pub mod caching;
 pub mod feeds;
 pub mod graphql;
 pub mod health;
+pub mod json_body;
 pub mod methods;
 pub mod metrics;
 pub mod openapi;

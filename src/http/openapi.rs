@@ -15,6 +15,8 @@ use super::{
 };
 use crate::error::FieldError;
 
+/// What the document says of the API as a whole; its operations come from the route table
+/// (see [`document`]), so this alone is not the document.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -37,7 +39,7 @@ use crate::error::FieldError;
         (name = "syndication", description = "IPTC ninjs 3.1 for partners: a change stream with withdrawal notices; needs a key allowed to read syndication (`partner`, `editor`, `admin`)"),
     )
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
 /// The whole document: what `ApiDoc` says of the API as a whole, the operations of every
 /// route in the table, then the parameter schemas and shared problem answers over them all.

@@ -9,7 +9,7 @@ use utoipa::openapi::{
     schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type},
 };
 
-use super::views::ARTICLE_FIELDS;
+use super::{admin_search::WORKFLOW_FIELDS, auth::if_match_pattern, views::ARTICLE_FIELDS};
 use crate::domain::{
     article::{ArticleSort, ArticleStatus, MAX_FILTER_TAGS, TagKind},
     page::MAX_LIMIT,
@@ -27,9 +27,14 @@ fn one_of(values: impl IntoIterator<Item = String>) -> ObjectBuilder {
     text().enum_values(Some(values))
 }
 
-/// A comma-separated list of up to `max` items, each matching `item`.
+/// A comma-separated list of up to `max` items, each matching `item`, as `http::params`
+/// reads lists: spaces and tabs around items and empty items are ignored (so an empty value is
+/// no list at all).
 fn list_of(item: &str, max: usize) -> ObjectBuilder {
-    text().pattern(Some(format!("^{item}(,{item}){{0,{}}}$", max - 1)))
+    text().pattern(Some(format!(
+        r"^[ \t,]*({item}([ \t]*,[ \t,]*{item}){{0,{}}}[ \t,]*)?$",
+        max - 1
+    )))
 }
 
 fn names(values: &[&str]) -> String {
@@ -61,8 +66,14 @@ fn schema_for(path: &str, parameter: &Parameter) -> Option<ObjectBuilder> {
         ("slug", ParameterIn::Path) | ("section" | "author", ParameterIn::Query) => text()
             .pattern(Some(format!("^{SLUG}$")))
             .max_length(Some(MAX_SLUG_LEN)),
-        ("tag", ParameterIn::Query) => list_of(SLUG, MAX_FILTER_TAGS),
+        // Each tag at most `MAX_SLUG_LEN` long: no longer run of slug characters follows.
+        ("tag", ParameterIn::Query) => list_of(
+            &format!("(?![a-z0-9-]{{{}}}){SLUG}", MAX_SLUG_LEN + 1),
+            MAX_FILTER_TAGS,
+        ),
         ("tag_mode", _) => one_of(["all".into(), "any".into()]),
+        // Cursors are unpadded base64url (`domain::page::Cursor`); an empty one is none.
+        ("cursor", ParameterIn::Query) => text().pattern(Some("^[A-Za-z0-9_-]*$")),
         ("lang", _) => text().pattern(Some("^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")),
         ("published_after" | "published_before" | "updated_since" | "since", _) => {
             text().format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
@@ -74,13 +85,19 @@ fn schema_for(path: &str, parameter: &Parameter) -> Option<ObjectBuilder> {
         ("fields", _) if !path.starts_with("/admin/") => {
             list_of(&names(ARTICLE_FIELDS), ARTICLE_FIELDS.len())
         }
+        ("fields", _) if path == "/admin/v1/search" => {
+            let all: Vec<&str> = ARTICLE_FIELDS
+                .iter()
+                .chain(WORKFLOW_FIELDS)
+                .copied()
+                .collect();
+            list_of(&names(&all), all.len())
+        }
         ("q", ParameterIn::Query) => text()
             .min_length(Some(1))
             .max_length(Some(500))
             .pattern(Some(r"^[^-]*\w")),
-        ("If-Match", ParameterIn::Header) => {
-            text().pattern(Some(r#"^(W/)?"v[0-9]{1,9}(-[a-z]+)?"$"#))
-        }
+        ("If-Match", ParameterIn::Header) => text().pattern(Some(if_match_pattern())),
         _ => return None,
     };
     Some(schema.description(parameter.description.clone()))

@@ -37,16 +37,21 @@ pub fn slug(name: &str, raw: Option<&str>) -> AppResult<Option<Slug>> {
     .transpose()
 }
 
+/// The items of a comma-separated list: spaces and tabs around them and empty ones ignored
+/// (what the OpenAPI document's list patterns say, `openapi_types::list_of`).
+fn list_items(raw: &str) -> Vec<&str> {
+    raw.split(',')
+        .map(|item| item.trim_matches([' ', '\t']))
+        .filter(|item| !item.is_empty())
+        .collect()
+}
+
 /// A comma-separated list of at most `max` slugs; empty items are ignored.
 pub fn slug_list(name: &str, raw: Option<&str>, max: usize) -> AppResult<Vec<Slug>> {
     let Some(raw) = raw else {
         return Ok(Vec::new());
     };
-    let items: Vec<&str> = raw
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let items = list_items(raw);
     if items.len() > max {
         return Err(AppError::invalid_parameter(
             name,
@@ -80,11 +85,7 @@ pub fn name_list(name: &str, raw: Option<&str>, allowed: &[&str]) -> AppResult<V
     let Some(raw) = raw else {
         return Ok(Vec::new());
     };
-    let items: Vec<&str> = raw
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let items = list_items(raw);
     // Each allowed name once at most: anything longer repeats itself.
     if items.len() > allowed.len() {
         return Err(AppError::invalid_parameter(

@@ -27,6 +27,8 @@ pub struct SearchParams {
     /// finds `budget`); `"quoted words"` must appear together as written; `-word` leaves out
     /// articles with that word; `or` between words or phrases finds either. Anything else is
     /// read as plain words.
+    // Required, though read as optional: a missing `q` is this API's 400 naming `q`.
+    #[param(required = true)]
     pub(super) q: Option<String>,
     /// `relevance` (default: best match first, title over standfirst over body; the newest
     /// first among equals), `-published_at`, `published_at` or `-updated_at`.

@@ -2,26 +2,20 @@
 //! them: plain for lists, with snippets for searches.
 
 use actix_web::{HttpRequest, HttpResponse};
-use serde::Serialize;
 
 use super::{
     AppState,
     caching::{Freshness, respond},
     params,
-    views::{ARTICLE_FIELDS, ArticleJson, Includes, ListEnvelope, ListMeta, SearchResultJson, utc},
+    views::{
+        ARTICLE_FIELDS, ArticleJson, Includes, ListEnvelope, ListMeta, SearchResultJson,
+        ShapedArticleJson, utc,
+    },
 };
 use crate::{
     domain::{article::Article, page::Page, query::ArticleHit},
     error::{AppError, AppResult},
 };
-
-/// An article as sent: whole, or only the fields asked for.
-#[derive(Serialize)]
-#[serde(untagged)]
-pub(super) enum RenderedArticle {
-    Whole(Box<ArticleJson>),
-    Selected(serde_json::Map<String, serde_json::Value>),
-}
 
 /// How the caller wants articles shaped.
 pub(super) struct Shape {
@@ -48,7 +42,7 @@ impl Shape {
         &self,
         article: Article,
         freshness: &mut Freshness,
-    ) -> AppResult<RenderedArticle> {
+    ) -> AppResult<ShapedArticleJson> {
         freshness.touch(
             utc(article.last_changed()),
             &format!("article:{}", article.id),
@@ -69,12 +63,12 @@ impl Shape {
         let view = ArticleJson::from_domain(article, self.includes);
         if self.fields.is_empty() {
             // The common case serializes once, straight to the response bytes.
-            return Ok(RenderedArticle::Whole(Box::new(view)));
+            return Ok(ShapedArticleJson::Whole(Box::new(view)));
         }
         match serde_json::to_value(view).map_err(AppError::internal)? {
             serde_json::Value::Object(mut map) => {
                 map.retain(|key, _| self.fields.iter().any(|f| f == key));
-                Ok(RenderedArticle::Selected(map))
+                Ok(ShapedArticleJson::Selected(map))
             }
             _ => Err(AppError::internal(
                 "an article did not serialize to an object",

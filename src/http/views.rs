@@ -3,7 +3,13 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{
+    PartialSchema, ToSchema,
+    openapi::{
+        RefOr,
+        schema::{AnyOfBuilder, Ref, Schema},
+    },
+};
 
 use crate::domain::article::{Article, Author, AuthorLink, HeroImage, Section, Tag, TagKind};
 
@@ -131,6 +137,95 @@ pub const ARTICLE_FIELDS: &[&str] = &[
     "reading_time_minutes",
     "corrections",
 ];
+
+/// A published article as the public API sends it: whole, or with `fields`, only the fields
+/// named (each once, whatever `fields` or `include` repeat).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ShapedArticleJson {
+    Whole(Box<ArticleJson>),
+    Selected(serde_json::Map<String, serde_json::Value>),
+}
+
+/// The name of a schema with only the fields `fields` named: `ArticleJson` →
+/// `ArticleFieldsJson`.
+fn fields_schema_name(name: &str) -> String {
+    format!("{}FieldsJson", name.strip_suffix("Json").unwrap_or(name))
+}
+
+/// `schema` with none of its properties required, as `fields` cuts it down; a schema it is
+/// composed of (`allOf`, as a flattened view makes) is referred to by its fields name too.
+fn without_required(schema: &mut Schema) {
+    match schema {
+        Schema::Object(object) => object.required.clear(),
+        Schema::AllOf(all) => {
+            for item in &mut all.items {
+                match item {
+                    RefOr::T(inner) => without_required(inner),
+                    RefOr::Ref(reference) => {
+                        if let Some(name) =
+                            reference.ref_location.strip_prefix("#/components/schemas/")
+                        {
+                            *reference = Ref::from_schema_name(fields_schema_name(name));
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `T`'s schema as `fields` cuts it down: its properties, none of them required.
+fn fields_schema<T: ToSchema>() -> RefOr<Schema> {
+    let mut schema = T::schema();
+    if let RefOr::T(inner) = &mut schema {
+        without_required(inner);
+        let description = match inner {
+            Schema::Object(object) => Some(&mut object.description),
+            Schema::AllOf(all) => Some(&mut all.description),
+            _ => None,
+        };
+        if let Some(description) = description {
+            let whole = description.take().unwrap_or_default();
+            *description = Some(format!(
+                "{whole} With only the fields named in `fields`: any of them may be left out."
+            ));
+        }
+    }
+    schema
+}
+
+/// The document's schema of a `T` that `fields` may cut down: `T` whole, or only the fields
+/// named (`<T>FieldsJson`).
+pub fn shaped_schema<T: ToSchema>(description: &str) -> RefOr<Schema> {
+    AnyOfBuilder::new()
+        .item(Ref::from_schema_name(T::name()))
+        .item(Ref::from_schema_name(fields_schema_name(&T::name())))
+        .description(Some(description))
+        .into()
+}
+
+/// The schemas [`shaped_schema`] refers to.
+pub fn shaped_schemas<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+    schemas.push((T::name().into_owned(), T::schema()));
+    schemas.push((fields_schema_name(&T::name()), fields_schema::<T>()));
+    T::schemas(schemas);
+}
+
+impl PartialSchema for ShapedArticleJson {
+    fn schema() -> RefOr<Schema> {
+        shaped_schema::<ArticleJson>(
+            "A published article: whole (`ArticleJson`), or with `fields`, only the fields named (`ArticleFieldsJson`)",
+        )
+    }
+}
+
+impl ToSchema for ShapedArticleJson {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        shaped_schemas::<ArticleJson>(schemas);
+    }
+}
 
 /// Which related objects to embed whole instead of as slugs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -282,7 +377,7 @@ pub struct ItemEnvelope<T> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResultJson {
     #[serde(flatten)]
-    #[schema(value_type = ArticleJson)]
+    #[schema(value_type = ShapedArticleJson)]
     pub article: serde_json::Value,
     /// HTML-safe text around the matches, each match in `<mark>`…`</mark>`.
     pub snippet: String,

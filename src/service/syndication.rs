@@ -144,14 +144,13 @@ impl ContentService {
         limit: u32,
         settle: std::time::Duration,
     ) -> AppResult<ChangePage> {
-        let after = match &cursor {
-            Some(raw) => {
-                let c = Cursor::decode(raw, CHANGES)?;
-                Some(Keyset {
-                    time: queries::time_from_cursor_key(&c.key)?,
-                    id: c.id,
-                })
-            }
+        // An empty cursor is none: the answer must not hand it back as one.
+        let given = Cursor::decode(cursor.as_deref(), CHANGES)?;
+        let after = match &given {
+            Some(c) => Some(Keyset {
+                time: queries::time_from_cursor_key(&c.key)?,
+                id: c.id.clone(),
+            }),
             None => None,
         };
         let now = domain::now();
@@ -227,7 +226,10 @@ impl ContentService {
                             }),
                     })
                     .collect::<AppResult<Vec<_>>>()?;
-                let next_cursor = changes.last().map(Change::cursor).or(cursor);
+                let next_cursor = changes
+                    .last()
+                    .map(Change::cursor)
+                    .or_else(|| given.map(|c| c.encode()));
                 Ok(ChangePage {
                     changes,
                     next_cursor,

@@ -123,8 +123,9 @@ fn slug_cursor(of: Taxonomy, slug: &str, id: &str) -> Cursor {
 }
 
 fn slug_after(cursor: Option<&str>, of: Taxonomy) -> AppResult<Option<String>> {
-    let Some(raw) = cursor else { return Ok(None) };
-    let key = Cursor::decode(raw, of.as_str())?.key;
+    let Some(Cursor { key, .. }) = Cursor::decode(cursor, of.as_str())? else {
+        return Ok(None);
+    };
     match crate::domain::slug::Slug::parse(&key) {
         Ok(_) => Ok(Some(key)),
         Err(_) => Err(AppError::invalid_parameter(

@@ -276,9 +276,7 @@ impl ContentService {
         limit: u32,
     ) -> AppResult<Page<Delivery>> {
         self.webhook(caller, id).await?;
-        let before = cursor
-            .map(|raw| Cursor::decode(raw, DELIVERY_ORDER).map(|c| c.id))
-            .transpose()?;
+        let before = Cursor::decode(cursor, DELIVERY_ORDER)?.map(|c| c.id);
         let id = id.to_owned();
         self.db
             .read(move |conn| {

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use byline::{
+    auth::Role,
     db::queries,
     domain,
     service::editorial::{References, prepare},
@@ -11,8 +12,8 @@ use byline::{
 use chrono::Duration;
 
 use crate::{
-    helpers::{TestApp, article},
-    on_both_backends,
+    helpers::{TestApp, article, spawn_app_with},
+    on_both_backends, on_both_backends_spawned,
 };
 
 const ARTICLES: usize = 300;
@@ -189,3 +190,106 @@ on_both_backends!(cursors_from_another_sort_or_garbage_are_400, |app| {
         assert_eq!(body["parameter"], "cursor", "{bad}");
     }
 });
+
+/// GET `path` with `key` as a bearer token (if any): the status and the JSON body.
+async fn get_as(app: &TestApp, key: Option<&str>, path: &str) -> (u16, serde_json::Value) {
+    let mut request = app.client.get(format!("{}{path}", app.base));
+    if let Some(key) = key {
+        request = request.header("Authorization", format!("Bearer {key}"));
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} ({e}): {text}"));
+    (status, body)
+}
+
+// The OpenAPI document types `cursor` as any string, so `cursor=` (a client that sends an
+// empty `next_cursor` back, or a form with an empty field) is the first page, on every
+// operation that takes a cursor; a malformed cursor that is not empty is still a 400.
+on_both_backends_spawned!(
+    an_empty_cursor_is_the_first_page_everywhere,
+    |backend| spawn_app_with(backend, |s| s.syndication_settle =
+        std::time::Duration::ZERO),
+    |app| {
+        app.seed_taxonomy().await;
+        let now = domain::now();
+        for i in 0..3 {
+            app.content
+                .create_article(article(&format!("page-story-{i}"), now), None)
+                .await
+                .expect("article");
+        }
+        let (_, admin) = app
+            .content
+            .create_key("admin".into(), Role::Admin)
+            .await
+            .expect("admin key");
+        let (status, hook) = {
+            let response = app
+                .client
+                .post(format!("{}/admin/v1/webhooks", app.base))
+                .header("Authorization", format!("Bearer {admin}"))
+                .json(
+                    &serde_json::json!({"url": "https://hooks.example", "events": ["tag.created"]}),
+                )
+                .send()
+                .await
+                .expect("request");
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<serde_json::Value>().await.expect("json"),
+            )
+        };
+        assert_eq!(status, 201, "create a webhook: {hook}");
+        let hook = hook["data"]["id"].as_str().expect("webhook id").to_owned();
+        let lists = [
+            "/v1/articles?limit=2".to_owned(),
+            "/v1/search?q=body&limit=2".to_owned(),
+            "/v1/tags?limit=2".to_owned(),
+            "/v1/authors?limit=1".to_owned(),
+            "/v1/sections?limit=1".to_owned(),
+            "/admin/v1/articles?limit=2".to_owned(),
+            "/admin/v1/search?q=body&limit=2".to_owned(),
+            format!("/admin/v1/webhooks/{hook}/deliveries?limit=2"),
+            "/syndication/v1/articles?limit=2".to_owned(),
+        ];
+        for path in &lists {
+            let (status, first) = get_as(&app, Some(&admin), path).await;
+            assert_eq!(status, 200, "{path}: {first}");
+            let (status, empty) = get_as(&app, Some(&admin), &format!("{path}&cursor=")).await;
+            assert_eq!(status, 200, "{path}&cursor=: {empty}");
+            assert_eq!(
+                empty["data"], first["data"],
+                "{path}&cursor= is the first page"
+            );
+            assert_eq!(empty["meta"], first["meta"], "{path}&cursor=");
+            for bad in ["%20", "not-a-cursor", "e30"] {
+                let (status, problem) =
+                    get_as(&app, Some(&admin), &format!("{path}&cursor={bad}")).await;
+                assert_eq!(status, 400, "{path}&cursor={bad}: {problem}");
+                assert_eq!(problem["parameter"], "cursor", "{path}&cursor={bad}");
+            }
+        }
+        // A change stream read from its start with an empty cursor hands back a real one to
+        // poll with, never the empty string.
+        let (_, changes) = get_as(
+            &app,
+            Some(&admin),
+            "/syndication/v1/articles?limit=10&cursor=",
+        )
+        .await;
+        let next = changes["meta"]["next_cursor"]
+            .as_str()
+            .expect("a cursor to poll with");
+        assert!(!next.is_empty());
+        let (_, after) = get_as(
+            &app,
+            Some(&admin),
+            &format!("/syndication/v1/articles?cursor={next}"),
+        )
+        .await;
+        assert_eq!(after["meta"]["next_cursor"].as_str(), Some(next));
+    }
+);

@@ -4,7 +4,7 @@ use super::{check_version, load_row, require_edit};
 use crate::{
     auth::Caller,
     db::{queries::editorial, rows::TombstoneRow},
-    domain,
+    domain::{self, version::BaseVersion},
     error::AppResult,
     service::{ContentService, outbox},
 };
@@ -16,14 +16,14 @@ impl ContentService {
         &self,
         caller: &Caller,
         id: &str,
-        if_match: Option<i32>,
+        if_match: impl Into<BaseVersion>,
     ) -> AppResult<()> {
-        let (caller, id) = (caller.clone(), id.to_owned());
+        let (caller, id, if_match) = (caller.clone(), id.to_owned(), if_match.into());
         self.db
             .write(move |conn| {
                 let old = load_row(conn, &id)?;
                 require_edit(&caller, &old)?;
-                check_version(&old, if_match)?;
+                check_version(&old, &if_match)?;
                 let now = domain::now();
                 // Only an article the public saw leaves a tombstone (410 and a kill notice).
                 if old.publication().seen_since(now).is_some() {

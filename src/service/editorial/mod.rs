@@ -30,6 +30,7 @@ use crate::{
     domain::{
         self,
         article::{Article, ArticleStatus},
+        version::BaseVersion,
     },
     error::{AppError, AppResult, ErrorKind},
 };
@@ -65,20 +66,29 @@ fn require_edit(caller: &Caller, row: &ArticleRow) -> AppResult<()> {
     }
 }
 
-/// Checks the version the caller based the change on. Every change to an existing article
-/// (an edit, a workflow action, a correction, a restore, a deletion) must name one: 428
-/// without, 412 when it is not the current one.
-fn check_version(row: &ArticleRow, expected: Option<i32>) -> AppResult<i32> {
+/// Checks the version the caller based the change on, and answers the version the change is
+/// saved against. Every change to an existing article (an edit, a workflow action, a
+/// correction, a restore, a deletion) must name one: 428 without, 412 when it is not the
+/// current one; `If-Match: *` names whichever is current.
+fn check_version(row: &ArticleRow, expected: &BaseVersion) -> AppResult<i32> {
     match expected {
-        Some(v) if v == row.version => Ok(v),
-        Some(v) => Err(AppError::new(
-            ErrorKind::PreconditionFailed,
-            format!(
-                "the article is at version {}, not {v}: reload it and apply your change again",
-                row.version
-            ),
-        )),
-        None => Err(AppError::new(
+        BaseVersion::Any => Ok(row.version),
+        BaseVersion::Listed(versions) if versions.contains(&row.version) => Ok(row.version),
+        BaseVersion::Listed(versions) => {
+            let named: Vec<String> = versions.iter().map(i32::to_string).collect();
+            let named = match named.as_slice() {
+                [one] => one.clone(),
+                many => format!("any of {}", many.join(", ")),
+            };
+            Err(AppError::new(
+                ErrorKind::PreconditionFailed,
+                format!(
+                    "the article is at version {}, not {named}: reload it and apply your change again",
+                    row.version
+                ),
+            ))
+        }
+        BaseVersion::Unnamed => Err(AppError::new(
             ErrorKind::PreconditionRequired,
             "send the version you based this change on, as `If-Match` (the article's ETag) or, where the request has a body, a `version` field",
         )),
@@ -138,7 +148,7 @@ impl ContentService {
         &self,
         caller: &Caller,
         id: &str,
-        if_match: Option<i32>,
+        if_match: BaseVersion,
         guard: Guard,
         change: F,
     ) -> AppResult<Article>
@@ -155,7 +165,7 @@ impl ContentService {
                 if guard.edit_right {
                     require_edit(&caller, &old)?;
                 }
-                let expected = check_version(&old, if_match)?;
+                let expected = check_version(&old, &if_match)?;
                 let mut saved = change(conn, &old, now)?;
                 saved.row.public_since = old.publication().seen_since(now);
                 retire_old_slug(conn, &old, &saved.row.slug, now)?;

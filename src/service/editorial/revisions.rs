@@ -10,7 +10,7 @@ use crate::{
         DbConnection, queries,
         rows::{ArticleRow, RevisionRow},
     },
-    domain::{self, article::Article},
+    domain::{self, article::Article, version::BaseVersion},
     error::{AppError, AppResult},
     service::{ContentService, audience::Audience},
 };
@@ -120,10 +120,10 @@ impl ContentService {
         caller: &Caller,
         id: &str,
         version: i32,
-        if_match: Option<i32>,
+        if_match: impl Into<BaseVersion>,
     ) -> AppResult<Article> {
         let rule = Guard { edit_right: true };
-        self.change_article(caller, id, if_match, rule, move |conn, old, now| {
+        self.change_article(caller, id, if_match.into(), rule, move |conn, old, now| {
             let revision = queries::revisions::of_article(conn, &old.id)?
                 .into_iter()
                 .find(|r| r.version == version)

@@ -10,6 +10,7 @@ use crate::{
     domain::{
         article::{Article, ArticleStatus, BodyFormat, Correction, HeroImage},
         json,
+        version::BaseVersion,
     },
     error::{AppError, AppResult},
     service::{ContentService, read::relations, validate::Checks},
@@ -118,9 +119,9 @@ impl ContentService {
         caller: &Caller,
         id: &str,
         mut patch: ArticlePatch,
-        if_match: Option<i32>,
+        if_match: impl Into<BaseVersion>,
     ) -> AppResult<Article> {
-        let expected = if_match.or(patch.version.take());
+        let expected = if_match.into().or(patch.version.take());
         let rule = Guard { edit_right: true };
         self.change_article(caller, id, expected, rule, move |conn, old, now| {
             patched(conn, old, patch, now)
@@ -134,14 +135,14 @@ impl ContentService {
         caller: &Caller,
         id: &str,
         note: String,
-        if_match: Option<i32>,
+        if_match: impl Into<BaseVersion>,
     ) -> AppResult<Article> {
         caller.require(Action::Publish)?;
         let mut checks = Checks::default();
         checks.text("note", &note, 1, 2000);
         checks.finish()?;
         let rule = Guard { edit_right: false };
-        self.change_article(caller, id, if_match, rule, move |conn, old, now| {
+        self.change_article(caller, id, if_match.into(), rule, move |conn, old, now| {
             if old.first_published_at.is_none() {
                 return Err(AppError::validation(vec![crate::error::FieldError {
                     field: "note".into(),

@@ -10,6 +10,7 @@ use crate::{
     domain::{
         self,
         article::{Article, ArticleStatus},
+        version::BaseVersion,
     },
     error::{AppError, AppResult, ErrorKind},
     service::ContentService,
@@ -88,11 +89,11 @@ impl ContentService {
         caller: &Caller,
         id: &str,
         transition: Transition,
-        if_match: Option<i32>,
+        if_match: impl Into<BaseVersion>,
     ) -> AppResult<Article> {
         caller.require(Action::Publish)?;
         let rule = Guard { edit_right: false };
-        self.change_article(caller, id, if_match, rule, move |conn, old, now| {
+        self.change_article(caller, id, if_match.into(), rule, move |conn, old, now| {
             let mut saved = current(conn, old.clone())?;
             apply(&mut saved.row, transition, now)?;
             Ok(saved)

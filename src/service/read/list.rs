@@ -31,8 +31,9 @@ fn cursor_of(sort: ArticleSort, row: &ArticleRow) -> Cursor {
 
 /// The keyset a client's cursor points after.
 fn keyset_after(cursor: Option<&str>, sort: ArticleSort) -> AppResult<Option<Keyset>> {
-    let Some(raw) = cursor else { return Ok(None) };
-    let cursor = Cursor::decode(raw, sort.as_str())?;
+    let Some(cursor) = Cursor::decode(cursor, sort.as_str())? else {
+        return Ok(None);
+    };
     Ok(Some(Keyset {
         time: queries::time_from_cursor_key(&cursor.key)?,
         id: cursor.id,

@@ -87,8 +87,9 @@ fn cursor_of(sort: SearchSort, hit: &Hit) -> Cursor {
 
 /// Where a client's cursor points after.
 fn search_after(cursor: Option<&str>, sort: SearchSort) -> AppResult<Option<SearchAfter>> {
-    let Some(raw) = cursor else { return Ok(None) };
-    let cursor = Cursor::decode(raw, sort.as_str())?;
+    let Some(cursor) = Cursor::decode(cursor, sort.as_str())? else {
+        return Ok(None);
+    };
     Ok(Some(match sort {
         SearchSort::Relevance => {
             let malformed = || {
