@@ -22,10 +22,12 @@ import uuid
 from byline_client import AuthenticatedClient, Client
 from byline_client.api.admin import admin_list_articles
 from byline_client.api.articles import get_article_by_id, get_article_by_slug, list_articles
-from byline_client.models.item_envelope_article_json import ItemEnvelopeArticleJson
+from byline_client.models.article_fields_json import ArticleFieldsJson
+from byline_client.models.article_json import ArticleJson
+from byline_client.models.item_envelope_shaped_article_json import ItemEnvelopeShapedArticleJson
 from byline_client.models.list_articles_sort import ListArticlesSort
 from byline_client.models.list_envelope_admin_article_json import ListEnvelopeAdminArticleJson
-from byline_client.models.list_envelope_article_json import ListEnvelopeArticleJson
+from byline_client.models.list_envelope_shaped_article_json import ListEnvelopeShapedArticleJson
 from byline_client.models.problem import Problem
 from byline_client.types import Unset
 
@@ -50,15 +52,18 @@ def run(base_url: str, limit: int, admin_key: str | None) -> None:
         client=client, limit=limit, sort=ListArticlesSort("-published_at")
     )
     page = listed.parsed
-    if not isinstance(page, ListEnvelopeArticleJson):
+    if not isinstance(page, ListEnvelopeShapedArticleJson):
         raise CheckFailed(answer("list_articles", listed.status_code, listed.content))
+    # Without `fields`, every article comes whole.
+    whole: list[ArticleJson] = [a for a in page.data if isinstance(a, ArticleJson)]
+    check(len(whole) == len(page.data), "list_articles: an article came cut down without `fields`")
     check(len(page.data) > 0, "list_articles: the page is empty")
     check(len(page.data) <= limit, f"list_articles: {len(page.data)} articles for limit={limit}")
     check(page.meta.limit == limit, f"list_articles: meta.limit is {page.meta.limit}")
 
     print(f"{len(page.data)} newest articles:")
     previous: datetime.datetime | None = None
-    for item in page.data:
+    for item in whole:
         title: str = item.title
         published: datetime.datetime | None | Unset = item.published_at
         if not isinstance(published, datetime.datetime):
@@ -70,10 +75,12 @@ def run(base_url: str, limit: int, admin_key: str | None) -> None:
         previous = published
         print(f"  {published:%Y-%m-%d %H:%M}  {title}  [{item.slug}]")
 
-    first = page.data[0]
+    first = whole[0]
     by_slug = get_article_by_slug.sync_detailed(first.slug, client=client)
     article = by_slug.parsed
-    if not isinstance(article, ItemEnvelopeArticleJson):
+    if not isinstance(article, ItemEnvelopeShapedArticleJson) or not isinstance(
+        article.data, ArticleJson
+    ):
         raise CheckFailed(answer("get_article_by_slug", by_slug.status_code, by_slug.content))
     fetched_title: str = article.data.title
     check(
@@ -83,12 +90,27 @@ def run(base_url: str, limit: int, admin_key: str | None) -> None:
     check(article.data.id == first.id, "get_article_by_slug: another article's id")
     print(f"fetched by slug {first.slug}: {fetched_title}")
 
-    # The article's `id` is a plain string in the document, the path parameter a `format: uuid`.
-    by_id = get_article_by_id.sync_detailed(uuid.UUID(first.id), client=client)
+    # Ids are `format: uuid` in answers and paths alike.
+    article_id: uuid.UUID = first.id
+    by_id = get_article_by_id.sync_detailed(article_id, client=client)
     same = by_id.parsed
-    if not isinstance(same, ItemEnvelopeArticleJson):
+    if not isinstance(same, ItemEnvelopeShapedArticleJson):
         raise CheckFailed(answer("get_article_by_id", by_id.status_code, by_id.content))
     check(same.data.slug == first.slug, "get_article_by_id: another article's slug")
+
+    # With `fields`, the same articles come cut down to the fields named, and still parse.
+    cut = list_articles.sync_detailed(client=client, limit=limit, fields="slug,title")
+    cut_page = cut.parsed
+    if not isinstance(cut_page, ListEnvelopeShapedArticleJson):
+        raise CheckFailed(answer("list_articles (fields)", cut.status_code, cut.content))
+    slugs: list[str | Unset] = [
+        a.slug for a in cut_page.data if isinstance(a, ArticleFieldsJson)
+    ]
+    check(
+        slugs == [a.slug for a in whole],
+        f"list_articles (fields=slug,title): slugs {slugs}, listed {[a.slug for a in whole]}",
+    )
+    print(f"the same page with fields=slug,title: {len(slugs)} cut-down articles")
 
     missing = get_article_by_slug.sync_detailed("no-such-article-client-check", client=client)
     problem = missing.parsed

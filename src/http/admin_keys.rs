@@ -22,6 +22,7 @@ use crate::{
 /// An API key, without its secret.
 #[derive(Serialize, ToSchema)]
 pub struct ApiKeyJson {
+    #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
     pub role: Role,

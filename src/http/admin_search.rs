@@ -16,7 +16,7 @@ use super::{
     params,
     problem::Problem,
     search::SearchParams,
-    views::{ARTICLE_FIELDS, ListEnvelope, ListMeta, shaped_schema, shaped_schemas},
+    views::{ARTICLE_FIELDS, ListEnvelope, ListMeta, fields_schema, shaped_schemas},
 };
 use crate::{
     error::{AppError, AppResult},
@@ -42,19 +42,17 @@ pub struct StatusParam {
     status: Option<String>,
 }
 
-/// In the document: the newsroom's view of an article, whole, or with `fields`, only the
-/// fields named.
-pub struct ShapedAdminArticleJson;
+/// In the document: the newsroom's view of an article as `fields` cuts it down (its
+/// properties, none required; a whole one is one of these too), flattened into a result.
+pub struct AdminArticleFieldsJson;
 
-impl utoipa::PartialSchema for ShapedAdminArticleJson {
+impl utoipa::PartialSchema for AdminArticleFieldsJson {
     fn schema() -> RefOr<Schema> {
-        shaped_schema::<AdminArticleJson>(
-            "An article as the newsroom sees it: whole (`AdminArticleJson`), or with `fields`, only the fields named (`AdminArticleFieldsJson`)",
-        )
+        fields_schema::<AdminArticleJson>()
     }
 }
 
-impl ToSchema for ShapedAdminArticleJson {
+impl ToSchema for AdminArticleFieldsJson {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         shaped_schemas::<AdminArticleJson>(schemas);
         // `AdminArticleJson` is `ArticleJson` and the workflow's fields: cut down, it is
@@ -68,7 +66,7 @@ impl ToSchema for ShapedAdminArticleJson {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdminSearchResultJson {
     #[serde(flatten)]
-    #[schema(value_type = ShapedAdminArticleJson)]
+    #[schema(value_type = AdminArticleFieldsJson)]
     pub article: serde_json::Value,
     /// HTML-safe text around the matches, each match in `<mark>`…`</mark>`.
     pub snippet: String,

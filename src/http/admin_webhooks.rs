@@ -22,6 +22,7 @@ use crate::{
 /// A webhook subscription. Its secret is shown only when it is created.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookJson {
+    #[schema(format = Uuid)]
     pub id: String,
     pub url: String,
     pub events: Vec<EventType>,
@@ -70,6 +71,7 @@ pub struct AttemptJson {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryJson {
     /// Sent as `Byline-Delivery`.
+    #[schema(format = Uuid)]
     pub id: String,
     pub event_id: String,
     pub event: EventType,

@@ -60,7 +60,8 @@ fn schema_for(path: &str, parameter: &Parameter) -> Option<ObjectBuilder> {
             .schema_type(Type::Integer)
             .minimum(Some(1))
             .maximum(Some(i32::MAX)),
-        ("id", ParameterIn::Path) if path.contains("/articles/") => {
+        // Every id Byline makes is a UUID (`domain::new_id`): articles, keys, webhooks.
+        ("id", ParameterIn::Path) => {
             text().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
         }
         ("slug", ParameterIn::Path) | ("section" | "author", ParameterIn::Query) => text()

@@ -20,6 +20,7 @@ pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 /// A section of the publication.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SectionJson {
+    #[schema(format = Uuid)]
     pub id: String,
     pub slug: String,
     pub name: String,
@@ -33,6 +34,7 @@ pub struct SectionJson {
 /// A byline: a reporter or a desk.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuthorJson {
+    #[schema(format = Uuid)]
     pub id: String,
     pub slug: String,
     pub name: String,
@@ -49,6 +51,7 @@ pub struct AuthorJson {
 /// A topic or an entity (person, organization, place, event) articles are tagged with.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TagJson {
+    #[schema(format = Uuid)]
     pub id: String,
     pub slug: String,
     pub name: String,
@@ -86,6 +89,7 @@ pub struct CorrectionJson {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleJson {
     /// UUID v7.
+    #[schema(format = Uuid)]
     pub id: String,
     pub slug: String,
     pub title: String,
@@ -177,7 +181,7 @@ fn without_required(schema: &mut Schema) {
 }
 
 /// `T`'s schema as `fields` cuts it down: its properties, none of them required.
-fn fields_schema<T: ToSchema>() -> RefOr<Schema> {
+pub fn fields_schema<T: ToSchema>() -> RefOr<Schema> {
     let mut schema = T::schema();
     if let RefOr::T(inner) = &mut schema {
         without_required(inner);
@@ -222,6 +226,24 @@ impl PartialSchema for ShapedArticleJson {
 }
 
 impl ToSchema for ShapedArticleJson {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        shaped_schemas::<ArticleJson>(schemas);
+    }
+}
+
+/// `ArticleJson` as `fields` cuts it down (its properties, none required), for views that
+/// flatten an article beside fields of their own (search results): client generators take
+/// `allOf` over objects, not over [`ShapedArticleJson`]'s `anyOf`, and a whole article is one
+/// of these too.
+pub struct ArticleFieldsJson;
+
+impl PartialSchema for ArticleFieldsJson {
+    fn schema() -> RefOr<Schema> {
+        fields_schema::<ArticleJson>()
+    }
+}
+
+impl ToSchema for ArticleFieldsJson {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         shaped_schemas::<ArticleJson>(schemas);
     }
@@ -377,7 +399,7 @@ pub struct ItemEnvelope<T> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResultJson {
     #[serde(flatten)]
-    #[schema(value_type = ShapedArticleJson)]
+    #[schema(value_type = ArticleFieldsJson)]
     pub article: serde_json::Value,
     /// HTML-safe text around the matches, each match in `<mark>`…`</mark>`.
     pub snippet: String,
