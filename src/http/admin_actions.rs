@@ -12,7 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
     AppState,
-    admin_articles::{AdminArticleJson, article_response, storable},
+    admin_articles::{AdminArticleJson, article_response, storable, storable_time},
     auth::{Authenticated, if_match_version},
     json_body::{self, JsonObject},
     params,
@@ -239,8 +239,7 @@ pub async fn schedule(
         publish_at,
         version,
     } = body.into_inner();
-    let at = storable("publish_at", Some(publish_at))?
-        .ok_or_else(|| AppError::invalid_parameter("publish_at", "schedule needs `publish_at`"))?;
+    let at = storable_time("publish_at", publish_at)?;
     let version = based_on(&req, version)?;
     let article = state
         .content

@@ -122,12 +122,14 @@ pub struct CreateArticleJson {
     pub canonical_url: Option<String>,
 }
 
+/// A time the databases can store (years 1 to 9999), or a 400 naming `field`.
+pub(super) fn storable_time(field: &str, t: DateTime<Utc>) -> AppResult<NaiveDateTime> {
+    crate::domain::time::storable(t)
+        .map_err(|why| AppError::invalid_parameter(field, format!("{field} {why}")))
+}
+
 pub(super) fn storable(field: &str, t: Option<DateTime<Utc>>) -> AppResult<Option<NaiveDateTime>> {
-    t.map(|t| {
-        crate::domain::time::storable(t)
-            .map_err(|why| AppError::invalid_parameter(field, format!("{field} {why}")))
-    })
-    .transpose()
+    t.map(|t| storable_time(field, t)).transpose()
 }
 
 impl CreateArticleJson {
