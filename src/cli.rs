@@ -178,6 +178,12 @@ pub struct ServeArgs {
     /// On shutdown: seconds requests in flight and webhook attempts may take to finish.
     #[arg(long, env = "BYLINE_SHUTDOWN_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub shutdown_timeout: u64,
+    /// Megabytes of public answers kept in memory and served until a change evicts them
+    /// (0: no response cache). Changes are heard from this instance only: with several
+    /// instances on one database, each serves what it cached until its own writes or the
+    /// clock evict it.
+    #[arg(long, env = "BYLINE_RESPONSE_CACHE_MB", default_value_t = crate::config::DEFAULT_RESPONSE_CACHE_MB, value_parser = clap::value_parser!(u64).range(0..=1_048_576))]
+    pub response_cache_mb: u64,
     #[command(flatten)]
     pub rate_limits: crate::http::rate_limit::RateLimitArgs,
     #[command(flatten)]
@@ -384,6 +390,7 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
         rate_limits: args.rate_limits.settings(),
         metrics: args.metrics.settings(),
+        response_cache_bytes: args.response_cache_mb * 1024 * 1024,
         ..Settings::default()
     };
     crate::feeds::Publication::from_settings(&settings)

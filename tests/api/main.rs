@@ -20,6 +20,7 @@ mod pagination;
 mod private_postgres;
 mod rate_limits;
 mod relations;
+mod response_cache;
 mod robustness;
 mod search;
 mod search_load;
