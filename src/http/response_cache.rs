@@ -257,7 +257,9 @@ impl ResponseCache {
     fn store(&self, key: Arc<str>, begun: u64, mut entry: Entry, settling: bool) -> Arc<Entry> {
         entry.id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let entry = Arc::new(entry);
-        if settling && now_micros() < self.settling_until.load(Ordering::SeqCst) {
+        // An answer that names nothing it depends on could never be evicted: not kept.
+        let settling = settling && now_micros() < self.settling_until.load(Ordering::SeqCst);
+        if settling || entry.keys.is_empty() {
             return entry;
         }
         {
