@@ -99,10 +99,10 @@ for backend in $BACKENDS; do
       # "Summit 2000" to 2029), so take a number above and outside those: it is then in that
       # one article only.
       rare=$(curl -sf "$BASE/v1/articles?limit=100&fields=slug" | python3 -c '
-  import json, sys
-  agencies = min(max(int(sys.argv[1]) // 40, 40), 20000) // 5
-  numbers = [int(a["slug"].rsplit("-", 1)[1]) for a in json.load(sys.stdin)["data"]]
-  print(next((n for n in numbers if n > agencies and not 2000 <= n <= 2029), numbers[0]))' "$size")
+import json, sys
+agencies = min(max(int(sys.argv[1]) // 40, 40), 20000) // 5
+numbers = [int(a["slug"].rsplit("-", 1)[1]) for a in json.load(sys.stdin)["data"]]
+print(next((n for n in numbers if n > agencies and not 2000 <= n <= 2029), numbers[0]))' "$size")
       tag=$(curl -sf "$BASE/v1/tags?kind=topic&limit=1" | json 'd["data"][0]["slug"]')
       # A deep page: a tenth of the way through the dataset, reached by walking cursors.
       cursor=""
