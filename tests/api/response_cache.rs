@@ -472,3 +472,66 @@ mod memory_bound {
         );
     }
 }
+
+mod partner_stream {
+    use super::*;
+
+    /// The change stream shows a change only once it has settled; a poll made while it
+    /// settles must not keep the stream without it.
+    #[actix_web::test]
+    async fn a_settling_change_reaches_a_cached_partner_stream() {
+        let settle = StdDuration::from_millis(800);
+        let app = spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
+            s.syndication_settle = settle;
+            s.rate_limits = byline::http::rate_limit::RateLimits::unlimited();
+        })
+        .await
+        .expect("app");
+        app.seed_taxonomy().await;
+        let editor = key(&app, Role::Editor).await;
+        let partner = key(&app, Role::Partner).await;
+        let id = publish(&app, "wired").await;
+        let stream = "/syndication/v1/articles";
+        let poll = || async {
+            let response = send(&app, Method::GET, stream, Some(&partner), None, &[]).await;
+            assert_eq!(response.status().as_u16(), 200);
+            response.text().await.expect("body")
+        };
+        // Once settled, the stream is kept for the partner role: a repeated poll is a hit.
+        let deadline = Instant::now() + StdDuration::from_secs(10);
+        loop {
+            let (hits, _) = counts(&app).await;
+            let body = poll().await;
+            if body.contains("Title of wired") && counts(&app).await.0 > hits {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the stream was never cached: {body}"
+            );
+            actix_web::rt::time::sleep(StdDuration::from_millis(50)).await;
+        }
+        write(
+            &app,
+            &editor,
+            Method::PATCH,
+            &id,
+            "",
+            Some(json!({"title": "Wired again"})),
+        )
+        .await;
+        // Polled through the settling window and after it: the edit must come through.
+        let deadline = Instant::now() + settle + StdDuration::from_secs(3);
+        loop {
+            let body = poll().await;
+            if body.contains("Wired again") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the edit never reached the stream: {body}"
+            );
+            actix_web::rt::time::sleep(StdDuration::from_millis(50)).await;
+        }
+    }
+}
