@@ -393,6 +393,13 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         response_cache_bytes: args.response_cache_mb * 1024 * 1024,
         ..Settings::default()
     };
+    if settings.response_cache_bytes > 0 && matches!(url, DatabaseUrl::Postgres(_)) {
+        tracing::warn!(
+            response_cache_mb = args.response_cache_mb,
+            "the response cache hears of this instance's writes only: with several instances \
+             on this database, run them with --response-cache-mb 0"
+        );
+    }
     crate::feeds::Publication::from_settings(&settings)
         .map_err(|why| AppError::invalid_parameter("site-url", why))?;
     let app = Application::build(settings, content)
