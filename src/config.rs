@@ -11,6 +11,8 @@ pub const DEFAULT_SITE_URL: &str = "https://example.com";
 pub const DEFAULT_SITE_NAME: &str = "Byline";
 /// A path is taken relative to the site URL; a full `https://…` template stands alone.
 pub const DEFAULT_ARTICLE_URL_TEMPLATE: &str = "/{section}/{slug}";
+/// Megabytes the response cache may hold by default.
+pub const DEFAULT_RESPONSE_CACHE_MB: u64 = 64;
 /// The sitemaps.org limit of URLs in one sitemap file.
 pub const MAX_SITEMAP_PAGE_SIZE: u32 = 50_000;
 
@@ -131,6 +133,8 @@ pub struct Settings {
     pub shutdown_drain: Duration,
     /// On shutdown: how long requests in flight (and webhook attempts) may take to finish.
     pub shutdown_timeout: Duration,
+    /// Bytes the response cache of public reads may hold; 0 turns it off.
+    pub response_cache_bytes: u64,
 }
 
 /// Time limits of one request.
@@ -198,6 +202,7 @@ impl Default for Settings {
             shutdown_timeout: Duration::from_secs(30),
             rate_limits: Default::default(),
             metrics: Default::default(),
+            response_cache_bytes: DEFAULT_RESPONSE_CACHE_MB * 1024 * 1024,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The numbers `/metrics` serves, in one prometheus-client registry per application: HTTP
-//! requests by route pattern, the database pool, the search cap, webhook deliveries and
-//! rate-limit refusals.
+//! requests by route pattern, the database pool, the search cap, webhook deliveries,
+//! rate-limit refusals and the response cache.
 
 use prometheus_client::{
     encoding::EncodeLabelSet,
@@ -8,7 +8,9 @@ use prometheus_client::{
     registry::Registry,
 };
 
-use crate::service::ContentService;
+use std::sync::Arc;
+
+use crate::{http::response_cache::ResponseCache, service::ContentService};
 
 /// Upper bounds, in seconds, of the request duration buckets.
 const DURATION_BUCKETS: [f64; 12] = [
@@ -46,6 +48,9 @@ pub struct Metrics {
     search_running: Gauge,
     webhook_pending: Gauge,
     webhook_due: Gauge,
+    cache: Option<Arc<ResponseCache>>,
+    cache_bytes: Gauge,
+    cache_entries: Gauge,
 }
 
 fn duration_histogram() -> Histogram {
@@ -53,8 +58,9 @@ fn duration_histogram() -> Histogram {
 }
 
 impl Metrics {
-    /// A registry over `content`'s pool, search gate and webhook deliveries.
-    pub fn new(content: &ContentService) -> Self {
+    /// A registry over `content`'s pool, search gate and webhook deliveries, and the
+    /// response cache's counts when there is one.
+    pub fn new(content: &ContentService, cache: Option<Arc<ResponseCache>>) -> Self {
         let mut registry = Registry::with_prefix("byline");
         let metrics = Metrics {
             content: content.clone(),
@@ -66,6 +72,9 @@ impl Metrics {
             search_running: Gauge::default(),
             webhook_pending: Gauge::default(),
             webhook_due: Gauge::default(),
+            cache: None,
+            cache_bytes: Gauge::default(),
+            cache_entries: Gauge::default(),
             // Filled below from clones of the handles above, then moved in.
             registry: Registry::default(),
         };
@@ -139,8 +148,49 @@ impl Metrics {
             "Webhook deliveries this instance settled, by outcome (delivered, retrying, failed, postponed, skipped)",
             content.delivery_tally().outcomes().clone(),
         );
+        if let Some(cache) = &cache {
+            let stats = cache.stats();
+            registry.register(
+                "response_cache_hits",
+                "Public reads answered from the response cache",
+                stats.hits.clone(),
+            );
+            registry.register(
+                "response_cache_misses",
+                "Public reads the response cache could not answer (answered by a handler)",
+                stats.misses.clone(),
+            );
+            registry.register(
+                "response_cache_bypassed",
+                "Reads that may not share cached answers (keys that read drafts, preview tokens)",
+                stats.bypassed.clone(),
+            );
+            registry.register(
+                "response_cache_evictions",
+                "Entries removed from the response cache, by cause (size, invalidated, replaced)",
+                stats.evictions.clone(),
+            );
+            let max = Gauge::<i64>::default();
+            max.set(i64::try_from(cache.max_bytes()).unwrap_or(i64::MAX));
+            registry.register(
+                "response_cache_max_bytes",
+                "Bytes the response cache may hold",
+                max,
+            );
+            registry.register(
+                "response_cache_bytes",
+                "Bytes the response cache holds now",
+                metrics.cache_bytes.clone(),
+            );
+            registry.register(
+                "response_cache_entries",
+                "Answers the response cache holds now",
+                metrics.cache_entries.clone(),
+            );
+        }
         Metrics {
             registry,
+            cache,
             ..metrics
         }
     }
@@ -177,6 +227,12 @@ impl Metrics {
         self.pool_max.set(i64::from(db.pool_size()));
         self.search_running
             .set(i64::from(self.content.search_gate().in_use()));
+        if let Some(cache) = &self.cache {
+            self.cache_bytes
+                .set(i64::try_from(cache.weighted_size()).unwrap_or(i64::MAX));
+            self.cache_entries
+                .set(i64::try_from(cache.entry_count()).unwrap_or(i64::MAX));
+        }
         match self.content.webhook_queue().await {
             Ok(queue) => {
                 self.webhook_pending.set(queue.pending);

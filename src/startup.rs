@@ -128,9 +128,18 @@ impl Application {
         let shutdown_timeout = settings.shutdown_timeout;
         let draining = Arc::new(AtomicBool::new(false));
         let graphql = crate::graphql::build_schema(content.clone(), settings.graphql_introspection);
+        let response_cache = http::response_cache::build(
+            settings.response_cache_bytes,
+            &content,
+            settings.syndication_settle,
+        );
+        if response_cache.is_some() {
+            actix_web::rt::spawn(content.clone().run_visibility_clock());
+        }
         let state = web::Data::new(AppState {
             rate_limits: http::rate_limit::RateLimiter::new(&settings.rate_limits),
-            metrics: crate::metrics::Metrics::new(&content),
+            metrics: crate::metrics::Metrics::new(&content, response_cache.clone()),
+            response_cache,
             content,
             graphql,
             settings,
@@ -140,6 +149,9 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .wrap_fn(http::bounds::problem_for_plain_errors)
+                // Inside the limiter (hits count against quotas and carry its headers), CORS
+                // and compression (entries hold identity bodies, encoded per request).
+                .wrap(http::response_cache::ResponseCaching)
                 .wrap(http::rate_limit::RateLimit)
                 .wrap(cors(&state.settings.cors_origins))
                 .wrap(middleware::Compress::default())

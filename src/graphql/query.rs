@@ -72,6 +72,10 @@ impl ContentQuery {
     ) -> async_graphql::Result<Option<ArticleNode>> {
         let key = key(slug, id, NodeKind::Article)?;
         let audience = Audience::for_request(ctx.data_opt::<Caller>(), preview_token.as_deref());
+        if !audience.is_public() {
+            // Not for shared caches, nor for the server's own (`http::graphql` reads this).
+            ctx.insert_http_header("cache-control", "private, no-store");
+        }
         // A retired slug resolves to the article under its current slug.
         let found = optional(content(ctx).article(&audience, key, Relations::Skip).await)?;
         Ok(found.map(|found| ArticleNode::new(found.into_article(), Relations::Skip)))

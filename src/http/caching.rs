@@ -4,7 +4,7 @@
 
 use actix_web::{
     HttpRequest, HttpResponse,
-    http::header::{self, Header, HttpDate, IfModifiedSince},
+    http::header::{self, HttpDate},
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -22,6 +22,19 @@ pub struct Freshness {
     /// answered from it. Lists (an item can drop out) and counts (they change with other
     /// content) answer conditional requests by ETag only.
     pub dates_are_exact: bool,
+    /// The body shows changes only once they have settled (the partner change stream holds
+    /// each back for `Settings::syndication_settle`), so it changes that long after a write.
+    pub shows_settled_changes: bool,
+}
+
+/// Left in the extensions of every response `respond_bytes` built: what the response cache
+/// needs to keep it and to answer conditional requests from it as this module would.
+#[derive(Debug, Clone)]
+pub struct Cacheable {
+    pub etag: String,
+    pub last_modified: Option<DateTime<Utc>>,
+    pub dates_are_exact: bool,
+    pub shows_settled_changes: bool,
 }
 
 impl Freshness {
@@ -45,8 +58,8 @@ fn identity_tag(tag: &str) -> &str {
 
 /// True when `If-None-Match` names this ETag (weak comparison, as RFC 9110 asks for GET), in
 /// any content coding.
-fn none_match_hits(req: &HttpRequest, etag: &str) -> Option<bool> {
-    let value = req.headers().get(header::IF_NONE_MATCH)?.to_str().ok()?;
+fn none_match_hits(if_none_match: Option<&header::HeaderValue>, etag: &str) -> Option<bool> {
+    let value = if_none_match?.to_str().ok()?;
     Some(
         value
             .split(',')
@@ -78,10 +91,16 @@ pub fn tag_encoding<B>(
     res
 }
 
-fn not_modified_since(req: &HttpRequest, last_modified: Option<DateTime<Utc>>) -> bool {
-    let (Some(last_modified), Ok(IfModifiedSince(since))) =
-        (last_modified, IfModifiedSince::parse(req))
-    else {
+fn not_modified_since(
+    if_modified_since: Option<&header::HeaderValue>,
+    last_modified: Option<DateTime<Utc>>,
+) -> bool {
+    let (Some(last_modified), Some(since)) = (
+        last_modified,
+        if_modified_since
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<HttpDate>().ok()),
+    ) else {
         return false;
     };
     let since: std::time::SystemTime = since.into();
@@ -110,10 +129,19 @@ pub fn respond_bytes(
     freshness: Freshness,
 ) -> AppResult<HttpResponse> {
     let etag = strong_etag(&bytes);
-    // If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 §13.2.2).
-    let unchanged = match none_match_hits(req, &etag) {
-        Some(hit) => hit,
-        None => freshness.dates_are_exact && not_modified_since(req, freshness.last_modified),
+    let headers = req.headers();
+    let unchanged = is_unchanged(
+        headers.get(header::IF_NONE_MATCH),
+        headers.get(header::IF_MODIFIED_SINCE),
+        &etag,
+        freshness.last_modified,
+        freshness.dates_are_exact,
+    );
+    let cacheable = Cacheable {
+        etag: etag.clone(),
+        last_modified: freshness.last_modified,
+        dates_are_exact: freshness.dates_are_exact,
+        shows_settled_changes: freshness.shows_settled_changes,
     };
     let mut response = if unchanged {
         HttpResponse::NotModified()
@@ -133,8 +161,27 @@ pub fn respond_bytes(
         keys.dedup();
         response.insert_header(("Surrogate-Key", keys.join(" ")));
     }
-    if unchanged {
-        return Ok(response.finish());
+    let mut response = if unchanged {
+        response.finish()
+    } else {
+        response.content_type(content_type.to_owned()).body(bytes)
+    };
+    response.extensions_mut().insert(cacheable);
+    Ok(response)
+}
+
+/// Whether a conditional request's validators (`If-None-Match`, `If-Modified-Since`) still
+/// hold for a response with `etag` and `last_modified`, so it may be answered 304.
+pub fn is_unchanged(
+    if_none_match: Option<&header::HeaderValue>,
+    if_modified_since: Option<&header::HeaderValue>,
+    etag: &str,
+    last_modified: Option<DateTime<Utc>>,
+    dates_are_exact: bool,
+) -> bool {
+    // If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 §13.2.2).
+    match none_match_hits(if_none_match, etag) {
+        Some(hit) => hit,
+        None => dates_are_exact && not_modified_since(if_modified_since, last_modified),
     }
-    Ok(response.content_type(content_type.to_owned()).body(bytes))
 }

@@ -219,7 +219,7 @@ fn sitemap_freshness(last: Option<chrono::NaiveDateTime>) -> Freshness {
     Freshness {
         last_modified: last.map(utc),
         surrogate_keys: vec!["sitemaps".into(), "articles".into()],
-        dates_are_exact: false,
+        ..Freshness::default()
     }
 }
 

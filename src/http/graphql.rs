@@ -204,6 +204,8 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
     }
     let private = caller.is_some();
     let response = execute(&state, request, caller).await;
+    // A resolver that read for someone other than the public (a preview token) says so.
+    let private = private || response.http_headers.contains_key("cache-control");
     if !response.is_ok() || private {
         return HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -213,7 +215,11 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
         &req,
         &state.settings.cache_control,
         &response,
-        caching::Freshness::default(),
+        // What a query shows is not listed yet: every public change evicts `graphql`.
+        caching::Freshness {
+            surrogate_keys: vec![crate::service::invalidation::GRAPHQL.to_owned()],
+            ..caching::Freshness::default()
+        },
     )
     .unwrap_or_else(|e| actix_web::ResponseError::error_response(&e))
 }

@@ -23,6 +23,7 @@ pub mod openapi_types;
 pub mod params;
 pub mod problem;
 pub mod rate_limit;
+pub mod response_cache;
 pub mod routes;
 pub mod search;
 pub mod shape;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub rate_limits: rate_limit::RateLimiter,
     /// What `/metrics` serves.
     pub metrics: crate::metrics::Metrics,
+    /// Public answers kept until a change evicts them; `None` when turned off.
+    pub response_cache: Option<std::sync::Arc<response_cache::ResponseCache>>,
     /// Set when a shutdown began: `/readyz` answers 503 so load balancers stop sending.
     pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }

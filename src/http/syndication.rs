@@ -60,6 +60,13 @@ fn freshness_of(change: &Change, freshness: &mut Freshness) {
         utc(change.changed_at()),
         &format!("article:{}", change.id()),
     );
+    // A visible article's ninjs names its authors, tags and section.
+    if let Change::Published(article) = change {
+        let keys = &mut freshness.surrogate_keys;
+        keys.extend(article.authors.iter().map(|a| format!("author:{}", a.id)));
+        keys.extend(article.tags.iter().map(|t| format!("tag:{}", t.id)));
+        keys.extend(article.section.iter().map(|s| format!("section:{}", s.id)));
+    }
 }
 
 /// Changes to articles, as IPTC ninjs 3.1.
@@ -98,7 +105,10 @@ pub async fn list_changes(
         .content
         .syndication_changes(since, p.cursor, limit, state.settings.syndication_settle)
         .await?;
-    let mut freshness = Freshness::default();
+    let mut freshness = Freshness {
+        shows_settled_changes: true,
+        ..Freshness::default()
+    };
     let data = page
         .changes
         .iter()

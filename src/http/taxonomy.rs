@@ -75,10 +75,13 @@ fn item_response<J: Serialize>(
     state: &AppState,
     data: J,
     updated_at: chrono::NaiveDateTime,
+    of: Taxonomy,
     key: String,
 ) -> AppResult<HttpResponse> {
     let mut freshness = Freshness::default();
     freshness.touch(utc(updated_at), &key);
+    // Its `article_count` changes with its kind's counts: the list scope says so.
+    freshness.surrogate_keys.push(of.as_str().to_owned());
     respond(
         req,
         &state.settings.cache_control,
@@ -134,7 +137,14 @@ pub async fn get_section(
 ) -> AppResult<HttpResponse> {
     let s = state.content.section(Key::Slug(slug.into_inner())).await?;
     let (updated_at, key) = (s.updated_at, format!("section:{}", s.id));
-    item_response(&req, &state, SectionJson::from_domain(s), updated_at, key)
+    item_response(
+        &req,
+        &state,
+        SectionJson::from_domain(s),
+        updated_at,
+        Taxonomy::Section,
+        key,
+    )
 }
 
 /// List authors, by slug, with their number of published articles.
@@ -184,7 +194,14 @@ pub async fn get_author(
 ) -> AppResult<HttpResponse> {
     let a = state.content.author(Key::Slug(slug.into_inner())).await?;
     let (updated_at, key) = (a.updated_at, format!("author:{}", a.id));
-    item_response(&req, &state, AuthorJson::from_domain(a), updated_at, key)
+    item_response(
+        &req,
+        &state,
+        AuthorJson::from_domain(a),
+        updated_at,
+        Taxonomy::Author,
+        key,
+    )
 }
 
 /// List tags, by slug, optionally of one kind, with their number of published articles.
@@ -235,5 +252,12 @@ pub async fn get_tag(
 ) -> AppResult<HttpResponse> {
     let t = state.content.tag(Key::Slug(slug.into_inner())).await?;
     let (updated_at, key) = (t.updated_at, format!("tag:{}", t.id));
-    item_response(&req, &state, TagJson::from_domain(t), updated_at, key)
+    item_response(
+        &req,
+        &state,
+        TagJson::from_domain(t),
+        updated_at,
+        Taxonomy::Tag,
+        key,
+    )
 }

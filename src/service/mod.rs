@@ -6,6 +6,7 @@ pub mod audience;
 pub mod deliveries;
 pub mod editorial;
 pub mod feeds;
+pub mod invalidation;
 pub mod keys;
 pub mod outbox;
 pub mod preview;
@@ -33,6 +34,10 @@ pub struct ContentService {
     webhook_targets: Arc<TargetPolicy>,
     /// How this process's webhook deliveries went, for `/metrics`.
     deliveries: deliveries::DeliveryTally,
+    /// Where committed changes are announced to caches (shared by every clone).
+    invalidations: invalidation::Bus,
+    /// When time alone next changes what the public sees.
+    clock: invalidation::VisibilityClock,
 }
 
 impl ContentService {
@@ -40,12 +45,53 @@ impl ContentService {
     /// hosts only.
     pub fn new(db: Db) -> Self {
         let search = SearchGate::new(SearchLimits::for_pool(db.pool_size()));
+        let invalidations = invalidation::Bus::default();
+        let clock = invalidation::VisibilityClock::default();
+        invalidations.subscribe(Arc::new(clock.clone()));
         ContentService {
             db,
             search,
             deliveries: deliveries::DeliveryTally::default(),
             webhook_targets: Arc::default(),
+            invalidations,
+            clock,
         }
+    }
+
+    /// Where committed changes are announced: caches subscribe here.
+    pub fn invalidations(&self) -> &invalidation::Bus {
+        &self.invalidations
+    }
+
+    /// When time alone next changes what the public sees.
+    pub fn visibility_clock(&self) -> &invalidation::VisibilityClock {
+        &self.clock
+    }
+
+    /// The one door of content writes: `work` runs in one transaction and notes in the
+    /// [`Invalidation`](invalidation::Invalidation) what public responses its change affects
+    /// (the outbox does, with the change's events); once the transaction has committed, and
+    /// before this returns, every cache hears of it. A rolled-back change tells nobody.
+    pub(crate) async fn write<T, F>(&self, work: F) -> crate::error::AppResult<T>
+    where
+        F: FnOnce(
+                &mut crate::db::DbConnection,
+                &mut invalidation::Invalidation,
+            ) -> crate::error::AppResult<T>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let (value, changed) = self
+            .db
+            .write(move |conn| {
+                let mut changed = invalidation::Invalidation::default();
+                let value = work(conn, &mut changed)?;
+                Ok((value, changed))
+            })
+            .await?;
+        self.invalidations.publish(&changed);
+        Ok(value)
     }
 
     /// The same service letting webhooks reach the private targets `targets` lists

@@ -6,15 +6,19 @@
 //! Article events follow the visibility rule, never the raw status: `article.published` is
 //! due when the public can first see the article (after a schedule or an embargo), an edit of
 //! a draft says nothing, and a public article that stops being public is `unpublished`.
+//!
+//! Every change passes here in its transaction, so this is also where it notes which public
+//! responses it affects ([`Invalidation`]), for the caches to evict once it has committed.
 
 use chrono::NaiveDateTime;
 
+use super::invalidation::Invalidation;
 use crate::{
     db::{
         DbConnection, queries,
         rows::{ArticleRow, WebhookDeliveryRow, WebhookEventRow},
     },
-    domain::{self, webhook::EventType},
+    domain::{self, taxonomy::Taxonomy, webhook::EventType},
     error::{AppError, AppResult},
 };
 
@@ -103,14 +107,16 @@ fn public_from_row(row: &ArticleRow) -> Option<NaiveDateTime> {
     row.publication().public_from()
 }
 
-/// Queues the events of one article change: `old` is the row before (`None`: created), `new`
-/// the row after (`None`: deleted).
+/// Queues the events of one article change and notes the responses it affects: `old` is the
+/// row before (`None`: created), `new` the row after (`None`: deleted).
 pub fn article_changed(
     conn: &mut DbConnection,
+    changed: &mut Invalidation,
     old: Option<&ArticleRow>,
     new: Option<&ArticleRow>,
     now: NaiveDateTime,
 ) -> AppResult<()> {
+    changed.article_changed(old, new, now);
     let Some(subject) = new.or(old) else {
         return Ok(());
     };
@@ -142,4 +148,31 @@ pub fn article_changed(
         (false, _, None) if was.is_some() => supersede_publication(conn, id, now),
         (false, _, None) => Ok(()),
     }
+}
+
+/// Queues the event of a section, author or tag change (`event` says which) and notes the
+/// responses it affects.
+pub fn term_changed(
+    conn: &mut DbConnection,
+    changed: &mut Invalidation,
+    event: EventType,
+    id: &str,
+    slug: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    use EventType as E;
+    match event {
+        E::SectionCreated => changed.term_created(Taxonomy::Section),
+        E::AuthorCreated => changed.term_created(Taxonomy::Author),
+        E::TagCreated => changed.term_created(Taxonomy::Tag),
+        E::SectionUpdated => changed.term_changed(Taxonomy::Section, id),
+        E::AuthorUpdated => changed.term_changed(Taxonomy::Author, id),
+        E::TagUpdated => changed.term_changed(Taxonomy::Tag, id),
+        E::SectionDeleted => changed.term_deleted(Taxonomy::Section, id),
+        E::AuthorDeleted => changed.term_deleted(Taxonomy::Author, id),
+        E::TagDeleted => changed.term_deleted(Taxonomy::Tag, id),
+        // Not a term event: whatever it is, every answer may show it.
+        _ => changed.everything = true,
+    }
+    record_now(conn, event, id, slug, now)
 }

@@ -172,38 +172,56 @@ fn tags_with_counts(conn: &mut DbConnection, rows: Vec<TagRow>) -> AppResult<Vec
 impl ContentService {
     pub async fn create_section(&self, new: NewSection) -> AppResult<Section> {
         let row = section_row(new)?;
-        self.db
-            .write(move |conn| {
-                taxonomy::insert_sections(conn, std::slice::from_ref(&row))?;
-                let now = row.created_at;
-                outbox::record_now(conn, EventType::SectionCreated, &row.id, &row.slug, now)?;
-                Ok(convert::section(row, Some(0)))
-            })
-            .await
+        self.write(move |conn, changed| {
+            taxonomy::insert_sections(conn, std::slice::from_ref(&row))?;
+            let now = row.created_at;
+            outbox::term_changed(
+                conn,
+                changed,
+                EventType::SectionCreated,
+                &row.id,
+                &row.slug,
+                now,
+            )?;
+            Ok(convert::section(row, Some(0)))
+        })
+        .await
     }
 
     pub async fn create_author(&self, new: NewAuthor) -> AppResult<Author> {
         let row = author_row(new)?;
-        self.db
-            .write(move |conn| {
-                taxonomy::insert_authors(conn, std::slice::from_ref(&row))?;
-                let now = row.created_at;
-                outbox::record_now(conn, EventType::AuthorCreated, &row.id, &row.slug, now)?;
-                convert::author(row, Some(0))
-            })
-            .await
+        self.write(move |conn, changed| {
+            taxonomy::insert_authors(conn, std::slice::from_ref(&row))?;
+            let now = row.created_at;
+            outbox::term_changed(
+                conn,
+                changed,
+                EventType::AuthorCreated,
+                &row.id,
+                &row.slug,
+                now,
+            )?;
+            convert::author(row, Some(0))
+        })
+        .await
     }
 
     pub async fn create_tag(&self, new: NewTag) -> AppResult<Tag> {
         let row = tag_row(new)?;
-        self.db
-            .write(move |conn| {
-                taxonomy::insert_tags(conn, std::slice::from_ref(&row))?;
-                let now = row.created_at;
-                outbox::record_now(conn, EventType::TagCreated, &row.id, &row.slug, now)?;
-                convert::tag(row, Some(0))
-            })
-            .await
+        self.write(move |conn, changed| {
+            taxonomy::insert_tags(conn, std::slice::from_ref(&row))?;
+            let now = row.created_at;
+            outbox::term_changed(
+                conn,
+                changed,
+                EventType::TagCreated,
+                &row.id,
+                &row.slug,
+                now,
+            )?;
+            convert::tag(row, Some(0))
+        })
+        .await
     }
 
     /// Sections in slug order, with how many public articles each has.

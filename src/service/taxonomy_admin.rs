@@ -84,14 +84,20 @@ impl ContentService {
             description: patch.description.or(old.description),
         })?;
         (row.id, row.created_at, row.updated_at) = (old.id, old.created_at, domain::now());
-        self.db
-            .write(move |conn| {
-                taxonomy::update_section(conn, &row)?;
-                let now = row.updated_at;
-                outbox::record_now(conn, EventType::SectionUpdated, &row.id, &row.slug, now)?;
-                Ok(convert::section(row, None))
-            })
-            .await
+        self.write(move |conn, changed| {
+            taxonomy::update_section(conn, &row)?;
+            let now = row.updated_at;
+            outbox::term_changed(
+                conn,
+                changed,
+                EventType::SectionUpdated,
+                &row.id,
+                &row.slug,
+                now,
+            )?;
+            Ok(convert::section(row, None))
+        })
+        .await
     }
 
     pub async fn update_author(
@@ -111,14 +117,20 @@ impl ContentService {
             links: patch.links.unwrap_or(old.links),
         })?;
         (row.id, row.created_at, row.updated_at) = (old.id, old.created_at, domain::now());
-        self.db
-            .write(move |conn| {
-                taxonomy::update_author(conn, &row)?;
-                let now = row.updated_at;
-                outbox::record_now(conn, EventType::AuthorUpdated, &row.id, &row.slug, now)?;
-                convert::author(row, None)
-            })
-            .await
+        self.write(move |conn, changed| {
+            taxonomy::update_author(conn, &row)?;
+            let now = row.updated_at;
+            outbox::term_changed(
+                conn,
+                changed,
+                EventType::AuthorUpdated,
+                &row.id,
+                &row.slug,
+                now,
+            )?;
+            convert::author(row, None)
+        })
+        .await
     }
 
     pub async fn update_tag(
@@ -136,55 +148,58 @@ impl ContentService {
             description: patch.description.or(old.description),
         })?;
         (row.id, row.created_at, row.updated_at) = (old.id, old.created_at, domain::now());
-        self.db
-            .write(move |conn| {
-                taxonomy::update_tag(conn, &row)?;
-                let now = row.updated_at;
-                outbox::record_now(conn, EventType::TagUpdated, &row.id, &row.slug, now)?;
-                convert::tag(row, None)
-            })
-            .await
+        self.write(move |conn, changed| {
+            taxonomy::update_tag(conn, &row)?;
+            let now = row.updated_at;
+            outbox::term_changed(
+                conn,
+                changed,
+                EventType::TagUpdated,
+                &row.id,
+                &row.slug,
+                now,
+            )?;
+            convert::tag(row, None)
+        })
+        .await
     }
 
     pub async fn delete_section(&self, caller: &Caller, slug: &str) -> AppResult<()> {
         caller.require(Action::ManageTaxonomy)?;
         let id = self.section(Key::Slug(slug.to_owned())).await?.id;
         let slug = slug.to_owned();
-        self.db
-            .write(move |conn| {
-                refuse_if_used(conn, Taxonomy::Section, &id)?;
-                taxonomy::delete_section(conn, &id)?;
-                let now = domain::now();
-                outbox::record_now(conn, EventType::SectionDeleted, &id, &slug, now)
-            })
-            .await
+        self.write(move |conn, changed| {
+            refuse_if_used(conn, Taxonomy::Section, &id)?;
+            taxonomy::delete_section(conn, &id)?;
+            let now = domain::now();
+            outbox::term_changed(conn, changed, EventType::SectionDeleted, &id, &slug, now)
+        })
+        .await
     }
 
     pub async fn delete_author(&self, caller: &Caller, slug: &str) -> AppResult<()> {
         caller.require(Action::ManageTaxonomy)?;
         let id = self.author(Key::Slug(slug.to_owned())).await?.id;
         let slug = slug.to_owned();
-        self.db
-            .write(move |conn| {
-                refuse_if_used(conn, Taxonomy::Author, &id)?;
-                taxonomy::delete_author(conn, &id)?;
-                let now = domain::now();
-                outbox::record_now(conn, EventType::AuthorDeleted, &id, &slug, now)
-            })
-            .await
+        self.write(move |conn, changed| {
+            refuse_if_used(conn, Taxonomy::Author, &id)?;
+            taxonomy::delete_author(conn, &id)?;
+            let now = domain::now();
+            outbox::term_changed(conn, changed, EventType::AuthorDeleted, &id, &slug, now)
+        })
+        .await
     }
 
     pub async fn delete_tag(&self, caller: &Caller, slug: &str) -> AppResult<()> {
         caller.require(Action::ManageTaxonomy)?;
         let id = self.tag(Key::Slug(slug.to_owned())).await?.id;
         let slug = slug.to_owned();
-        self.db
-            .write(move |conn| {
-                refuse_if_used(conn, Taxonomy::Tag, &id)?;
-                taxonomy::delete_tag(conn, &id)?;
-                let now = domain::now();
-                outbox::record_now(conn, EventType::TagDeleted, &id, &slug, now)
-            })
-            .await
+        self.write(move |conn, changed| {
+            refuse_if_used(conn, Taxonomy::Tag, &id)?;
+            taxonomy::delete_tag(conn, &id)?;
+            let now = domain::now();
+            outbox::term_changed(conn, changed, EventType::TagDeleted, &id, &slug, now)
+        })
+        .await
     }
 }

@@ -22,6 +22,7 @@ mod preconditions;
 mod private_postgres;
 mod rate_limits;
 mod relations;
+mod response_cache;
 mod response_schemas;
 mod robustness;
 mod search;

@@ -30,7 +30,8 @@ async fn spawn_capped(
     spawn_app_over(
         backend,
         move |content: ContentService| content.with_search_limits(limits),
-        |_| {},
+        // Every search here must reach the gate: none may be answered from the cache.
+        |settings| settings.response_cache_bytes = 0,
     )
     .await
 }

@@ -1810,6 +1810,18 @@ async fn run(app: TestApp) {
         s.never_public_withdrawals >= 1,
         "no never-public article was withdrawn after a publish or schedule".to_owned(),
     );
+    // The response cache is on (as by default) and answered some of these reads: every check
+    // above held with it.
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    let hits = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("byline_response_cache_hits_total "))
+        .and_then(|n| n.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    coverage(
+        hits > 0.0,
+        format!("no read came from the response cache: {hits}"),
+    );
 }
 
 crate::on_both_backends_spawned!(

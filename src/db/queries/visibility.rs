@@ -77,3 +77,38 @@ pub fn withdrawn_at(now: NaiveDateTime) -> _ {
     let public: public_at = public_at(now);
     articles::public_since.is_not_null().and(dsl::not(public))
 }
+
+/// Articles that time alone may have brought out between `from` and `to` (inclusive: their
+/// publication time or embargo lift fell then), and the next such moment after `to`. Only
+/// published and scheduled articles come out by time; drafts and archived ones never do.
+pub fn changes_between(
+    conn: &mut crate::db::DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<(Vec<String>, Option<NaiveDateTime>)> {
+    let out = || articles::status.eq_any(["published", "scheduled"]);
+    let came_out = articles::table
+        .filter(out())
+        .filter(
+            articles::published_at
+                .between(from, to)
+                .or(articles::embargo_until.between(from, to)),
+        )
+        .select(articles::id)
+        .load::<String>(conn)?;
+    let next_publication = articles::table
+        .filter(out())
+        .filter(articles::published_at.gt(to))
+        .select(dsl::min(articles::published_at))
+        .first::<Option<NaiveDateTime>>(conn)?;
+    let next_lift = articles::table
+        .filter(out())
+        .filter(articles::embargo_until.gt(to))
+        .select(dsl::min(articles::embargo_until))
+        .first::<Option<NaiveDateTime>>(conn)?;
+    let next = match (next_publication, next_lift) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    Ok((came_out, next))
+}

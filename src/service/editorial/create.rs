@@ -274,24 +274,23 @@ fn resolve_references(conn: &mut DbConnection, new: &NewArticle) -> AppResult<Re
 impl ContentService {
     /// Creates an article with its relations and its first revision.
     pub async fn create_article(&self, new: NewArticle, by: Option<Caller>) -> AppResult<Article> {
-        self.db
-            .write(move |conn| {
-                let now = domain::now();
-                let mut prepared = prepare_checked(conn, new, now)?;
-                prepared.row.created_by = by.as_ref().map(|c| c.key_id.clone());
-                // A slug an article used to have is free again once another article takes it.
-                queries::editorial::release_slug(conn, &prepared.row.slug)?;
-                queries::articles::insert_many(
-                    conn,
-                    std::slice::from_ref(&prepared.row),
-                    &prepared.bylines,
-                    &prepared.tagging,
-                )?;
-                record_revision(conn, &prepared, by.as_ref(), now)?;
-                outbox::article_changed(conn, None, Some(&prepared.row), now)?;
-                relations::load_one(conn, prepared.row)
-            })
-            .await
+        self.write(move |conn, changed| {
+            let now = domain::now();
+            let mut prepared = prepare_checked(conn, new, now)?;
+            prepared.row.created_by = by.as_ref().map(|c| c.key_id.clone());
+            // A slug an article used to have is free again once another article takes it.
+            queries::editorial::release_slug(conn, &prepared.row.slug)?;
+            queries::articles::insert_many(
+                conn,
+                std::slice::from_ref(&prepared.row),
+                &prepared.bylines,
+                &prepared.tagging,
+            )?;
+            record_revision(conn, &prepared, by.as_ref(), now)?;
+            outbox::article_changed(conn, changed, None, Some(&prepared.row), now)?;
+            relations::load_one(conn, prepared.row)
+        })
+        .await
     }
 
     /// Creates an article for a caller: contributors may create drafts only.

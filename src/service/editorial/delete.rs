@@ -19,28 +19,27 @@ impl ContentService {
         if_match: impl Into<BaseVersion>,
     ) -> AppResult<()> {
         let (caller, id, if_match) = (caller.clone(), id.to_owned(), if_match.into());
-        self.db
-            .write(move |conn| {
-                let old = load_row(conn, &id)?;
-                require_edit(&caller, &old)?;
-                check_version(&old, &if_match)?;
-                let now = domain::now();
-                // Only an article the public saw leaves a tombstone (410 and a kill notice).
-                if old.publication().seen_since(now).is_some() {
-                    editorial::insert_tombstone(
-                        conn,
-                        &TombstoneRow {
-                            article_id: old.id.clone(),
-                            slug: old.slug.clone(),
-                            deleted_at: now,
-                        },
-                    )?;
-                    editorial::bury_retired_slugs(conn, &old.id, now)?;
-                }
-                editorial::delete_article(conn, &old.id)?;
-                outbox::article_changed(conn, Some(&old), None, now)?;
-                Ok(())
-            })
-            .await
+        self.write(move |conn, changed| {
+            let old = load_row(conn, &id)?;
+            require_edit(&caller, &old)?;
+            check_version(&old, &if_match)?;
+            let now = domain::now();
+            // Only an article the public saw leaves a tombstone (410 and a kill notice).
+            if old.publication().seen_since(now).is_some() {
+                editorial::insert_tombstone(
+                    conn,
+                    &TombstoneRow {
+                        article_id: old.id.clone(),
+                        slug: old.slug.clone(),
+                        deleted_at: now,
+                    },
+                )?;
+                editorial::bury_retired_slugs(conn, &old.id, now)?;
+            }
+            editorial::delete_article(conn, &old.id)?;
+            outbox::article_changed(conn, changed, Some(&old), None, now)?;
+            Ok(())
+        })
+        .await
     }
 }

@@ -158,21 +158,20 @@ impl ContentService {
             + 'static,
     {
         let (caller, id) = (caller.clone(), id.to_owned());
-        self.db
-            .write(move |conn| {
-                let now = domain::now();
-                let old = load_row(conn, &id)?;
-                if guard.edit_right {
-                    require_edit(&caller, &old)?;
-                }
-                let expected = check_version(&old, &if_match)?;
-                let mut saved = change(conn, &old, now)?;
-                saved.row.public_since = old.publication().seen_since(now);
-                retire_old_slug(conn, &old, &saved.row.slug, now)?;
-                save(conn, &saved, expected, &caller, now)?;
-                outbox::article_changed(conn, Some(&old), Some(&saved.row), now)?;
-                relations::load_one(conn, saved.row)
-            })
-            .await
+        self.write(move |conn, changed| {
+            let now = domain::now();
+            let old = load_row(conn, &id)?;
+            if guard.edit_right {
+                require_edit(&caller, &old)?;
+            }
+            let expected = check_version(&old, &if_match)?;
+            let mut saved = change(conn, &old, now)?;
+            saved.row.public_since = old.publication().seen_since(now);
+            retire_old_slug(conn, &old, &saved.row.slug, now)?;
+            save(conn, &saved, expected, &caller, now)?;
+            outbox::article_changed(conn, changed, Some(&old), Some(&saved.row), now)?;
+            relations::load_one(conn, saved.row)
+        })
+        .await
     }
 }

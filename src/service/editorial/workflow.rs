@@ -104,36 +104,41 @@ impl ContentService {
     /// Publishes scheduled articles whose time has come (also after a restart that missed
     /// it). Safe to run on many instances at once: each change is saved only once.
     pub async fn publish_due_articles(&self) -> AppResult<usize> {
-        self.db
-            .write(|conn| {
-                let now = domain::now();
-                let scheduler = Caller {
-                    key_id: String::new(),
-                    name: "scheduler".into(),
-                    role: crate::auth::Role::Admin,
+        self.write(|conn, changed| {
+            let now = domain::now();
+            let scheduler = Caller {
+                key_id: String::new(),
+                name: "scheduler".into(),
+                role: crate::auth::Role::Admin,
+            };
+            let mut published = 0;
+            for row in editorial::due_scheduled(conn, now)? {
+                // The query matched `publish_at <= now`, so the time is set.
+                let Some(publish_at) = row.publish_at else {
+                    continue;
                 };
-                let mut published = 0;
-                for row in editorial::due_scheduled(conn, now)? {
-                    // The query matched `publish_at <= now`, so the time is set.
-                    let Some(publish_at) = row.publish_at else {
-                        continue;
-                    };
-                    let expected = row.version;
-                    let public_since = row.publication().seen_since(now);
-                    let mut saved = current(conn, row)?;
-                    saved.row.public_since = public_since;
-                    // Public since the planned time, not since this run found it.
-                    mark_published(&mut saved.row, publish_at, now);
-                    // No webhook event: `article.published` was queued with the schedule,
-                    // due at this very time, and the article was public from then on.
-                    match save(conn, &saved, expected, &scheduler, now) {
-                        Ok(()) => published += 1,
-                        Err(e) if e.kind == ErrorKind::PreconditionFailed => {}
-                        Err(e) => return Err(e),
+                let expected = row.version;
+                let public_since = row.publication().seen_since(now);
+                let before = row.clone();
+                let mut saved = current(conn, row)?;
+                saved.row.public_since = public_since;
+                // Public since the planned time, not since this run found it.
+                mark_published(&mut saved.row, publish_at, now);
+                // No webhook event: `article.published` was queued with the schedule,
+                // due at this very time, and the article was public from then on.
+                // It was public since its time (the clock evicted then); what changes now
+                // is its status and `updated_at`.
+                match save(conn, &saved, expected, &scheduler, now) {
+                    Ok(()) => {
+                        changed.article_changed(Some(&before), Some(&saved.row), now);
+                        published += 1;
                     }
+                    Err(e) if e.kind == ErrorKind::PreconditionFailed => {}
+                    Err(e) => return Err(e),
                 }
-                Ok(published)
-            })
-            .await
+            }
+            Ok(published)
+        })
+        .await
     }
 }
