@@ -126,6 +126,23 @@ fn based_on(req: &HttpRequest, version: Option<i32>) -> AppResult<BaseVersion> {
     Ok(if_match_version(req)?.or(version))
 }
 
+/// Runs `transition` on article `id` (already parsed), based on `If-Match` or `version`.
+async fn apply(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Authenticated,
+    id: &str,
+    version: Option<i32>,
+    transition: Transition,
+) -> AppResult<HttpResponse> {
+    let version = based_on(req, version)?;
+    let article = state
+        .content
+        .transition_article(&caller.0, id, transition, version)
+        .await?;
+    Ok(article_response(StatusCode::OK, article))
+}
+
 /// Runs a transition without arguments.
 async fn transition(
     req: &HttpRequest,
@@ -137,12 +154,7 @@ async fn transition(
 ) -> AppResult<HttpResponse> {
     let id = params::id(id)?;
     let VersionJson { version } = optional_body(body)?;
-    let version = based_on(req, version)?;
-    let article = state
-        .content
-        .transition_article(&caller.0, &id, transition, version)
-        .await?;
-    Ok(article_response(StatusCode::OK, article))
+    apply(req, state, caller, &id, version, transition).await
 }
 
 /// Publish now (editors and admins).
@@ -240,12 +252,15 @@ pub async fn schedule(
         version,
     } = body.into_inner();
     let at = storable_time("publish_at", publish_at)?;
-    let version = based_on(&req, version)?;
-    let article = state
-        .content
-        .transition_article(&caller.0, &id, Transition::Schedule(at), version)
-        .await?;
-    Ok(article_response(StatusCode::OK, article))
+    apply(
+        &req,
+        &state,
+        &caller,
+        &id,
+        version,
+        Transition::Schedule(at),
+    )
+    .await
 }
 
 /// Hold an article back until `embargo_until`, or lift its embargo with `null`.
@@ -280,12 +295,15 @@ pub async fn embargo(
         )
     })?;
     let until = storable("embargo_until", until)?;
-    let version = based_on(&req, version)?;
-    let article = state
-        .content
-        .transition_article(&caller.0, &id, Transition::Embargo(until), version)
-        .await?;
-    Ok(article_response(StatusCode::OK, article))
+    apply(
+        &req,
+        &state,
+        &caller,
+        &id,
+        version,
+        Transition::Embargo(until),
+    )
+    .await
 }
 
 /// Add a correction: a dated note shown with the article from now on.
