@@ -418,4 +418,3 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
     }
     stopped
 }
-

@@ -177,7 +177,10 @@ mod tests {
         assert_eq!(parts.len(), 1);
         let got = heard(&parts);
         assert!(got.everything);
-        assert_eq!(got.next_change, what.next_change, "the clock still hears it");
+        assert_eq!(
+            got.next_change, what.next_change,
+            "the clock still hears it"
+        );
     }
 
     #[test]
