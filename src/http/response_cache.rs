@@ -600,4 +600,26 @@ mod tests {
         cache.store(Arc::from("one"), begun, entry(10, &["article:1"]), false);
         assert!(cache.lookup("one").is_none());
     }
+
+    #[test]
+    fn nothing_is_served_or_kept_while_another_instances_change_could_go_unheard() {
+        let clock = VisibilityClock::default();
+        clock.handled(crate::domain::now(), None);
+        let hearing = Hearing::default();
+        let cache = ResponseCache::new(1 << 20, clock, hearing.clone(), Duration::from_secs(2));
+        let begun = cache.begin();
+        cache.store(Arc::from("one"), begun, entry(10, &["article:1"]), false);
+        assert!(
+            cache.lookup("one").is_some(),
+            "no listener yet: one instance"
+        );
+        // A listener starts, or loses its session: deaf until it listens.
+        hearing.start();
+        assert!(cache.lookup("one").is_none(), "not served while deaf");
+        let begun = cache.begin();
+        cache.store(Arc::from("two"), begun, entry(10, &["article:2"]), false);
+        hearing.set_listening(true);
+        assert!(cache.lookup("two").is_none(), "not kept while deaf");
+        assert!(cache.lookup("one").is_some());
+    }
 }

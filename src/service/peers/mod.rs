@@ -92,12 +92,12 @@ impl Hearing {
     }
 
     /// A listener starts: deaf until it listens.
-    fn start(&self) {
+    pub(crate) fn start(&self) {
         self.inner.deaf.store(true, Ordering::SeqCst);
         self.inner.started.store(true, Ordering::SeqCst);
     }
 
-    fn set_listening(&self, listening: bool) {
+    pub(crate) fn set_listening(&self, listening: bool) {
         self.inner.deaf.store(!listening, Ordering::SeqCst);
     }
 }
