@@ -179,12 +179,10 @@ pub struct ServeArgs {
     #[arg(long, env = "BYLINE_SHUTDOWN_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub shutdown_timeout: u64,
     /// Megabytes of public answers kept in memory and served until a change evicts them
-    /// (0: no response cache). Default: 64 on SQLite, off on PostgreSQL. Changes are heard
-    /// from this instance only, so with several instances on one PostgreSQL database a
-    /// cache would go on serving what another instance withdrew; turn it on there only for
-    /// a single instance.
-    #[arg(long, env = "BYLINE_RESPONSE_CACHE_MB", value_parser = clap::value_parser!(u64).range(0..=1_048_576))]
-    pub response_cache_mb: Option<u64>,
+    /// (0: no response cache). Default: 64. On PostgreSQL every instance on the database
+    /// hears every other's changes (LISTEN/NOTIFY) and serves nothing cached while it cannot.
+    #[arg(long, env = "BYLINE_RESPONSE_CACHE_MB", default_value_t = crate::config::DEFAULT_RESPONSE_CACHE_MB, value_parser = clap::value_parser!(u64).range(0..=1_048_576))]
+    pub response_cache_mb: u64,
     #[command(flatten)]
     pub rate_limits: crate::http::rate_limit::RateLimitArgs,
     #[command(flatten)]
@@ -369,9 +367,6 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
     let dispatcher = args.webhooks.then(|| {
         crate::webhooks::dispatcher::spawn_dispatcher(content.clone(), dispatch_settings(&args))
     });
-    let response_cache_mb = args
-        .response_cache_mb
-        .unwrap_or_else(|| default_response_cache_mb(&url));
     let settings = Settings {
         bind: args.bind.clone(),
         database: url.clone(),
@@ -394,16 +389,9 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
         rate_limits: args.rate_limits.settings(),
         metrics: args.metrics.settings(),
-        response_cache_bytes: response_cache_mb * 1024 * 1024,
+        response_cache_bytes: args.response_cache_mb * 1024 * 1024,
         ..Settings::default()
     };
-    if settings.response_cache_bytes > 0 && matches!(url, DatabaseUrl::Postgres(_)) {
-        tracing::warn!(
-            response_cache_mb,
-            "the response cache hears of this instance's writes only: with several instances \
-             on this database, run them with --response-cache-mb 0"
-        );
-    }
     crate::feeds::Publication::from_settings(&settings)
         .map_err(|why| AppError::invalid_parameter("site-url", why))?;
     let app = Application::build(settings, content)
@@ -429,29 +417,4 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
             .await;
     }
     stopped
-}
-
-/// Off by default on PostgreSQL, where several instances may share the database and each
-/// would hear only its own writes (until invalidations travel between instances).
-fn default_response_cache_mb(url: &DatabaseUrl) -> u64 {
-    match url {
-        DatabaseUrl::Postgres(_) => 0,
-        _ => crate::config::DEFAULT_RESPONSE_CACHE_MB,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_response_cache_is_on_by_default_for_sqlite_only() {
-        let sqlite = DatabaseUrl::Sqlite("byline.db".into());
-        let postgres = DatabaseUrl::Postgres("postgres://127.0.0.1/byline".into());
-        assert_eq!(
-            default_response_cache_mb(&sqlite),
-            crate::config::DEFAULT_RESPONSE_CACHE_MB
-        );
-        assert_eq!(default_response_cache_mb(&postgres), 0);
-    }
 }

@@ -51,6 +51,7 @@ pub struct Metrics {
     cache: Option<Arc<ResponseCache>>,
     cache_bytes: Gauge,
     cache_entries: Gauge,
+    listening: Gauge,
 }
 
 fn duration_histogram() -> Histogram {
@@ -75,6 +76,7 @@ impl Metrics {
             cache: None,
             cache_bytes: Gauge::default(),
             cache_entries: Gauge::default(),
+            listening: Gauge::default(),
             // Filled below from clones of the handles above, then moved in.
             registry: Registry::default(),
         };
@@ -188,6 +190,24 @@ impl Metrics {
                 metrics.cache_entries.clone(),
             );
         }
+        let hearing = content.hearing();
+        if hearing.started() {
+            registry.register(
+                "invalidation_listener_listening",
+                "Whether this instance listens for other instances' changes now (1); while not (0), no cached answer is served",
+                metrics.listening.clone(),
+            );
+            registry.register(
+                "invalidation_listener_reconnects",
+                "Times the session that hears other instances' changes was lost and listened again (each drops every cached answer)",
+                hearing.reconnects().clone(),
+            );
+            registry.register(
+                "invalidation_notifications_received",
+                "Invalidation notifications heard from the database, this instance's own included",
+                hearing.received().clone(),
+            );
+        }
         Metrics {
             registry,
             cache,
@@ -227,6 +247,8 @@ impl Metrics {
         self.pool_max.set(i64::from(db.pool_size()));
         self.search_running
             .set(i64::from(self.content.search_gate().in_use()));
+        self.listening
+            .set(i64::from(self.content.hearing().listening()));
         if let Some(cache) = &self.cache {
             self.cache_bytes
                 .set(i64::try_from(cache.weighted_size()).unwrap_or(i64::MAX));

@@ -86,6 +86,8 @@ pub struct Application {
     host: String,
     draining: Arc<AtomicBool>,
     drain: Duration,
+    /// Hears other instances' changes while the server runs (PostgreSQL, cache on).
+    listening: Option<crate::service::peers::listen::Running>,
 }
 
 fn cors(origins: &[String]) -> Cors {
@@ -133,9 +135,11 @@ impl Application {
             &content,
             settings.syndication_settle,
         );
-        if response_cache.is_some() {
+        // Only a cache keeps what another instance's change would make stale.
+        let listening = response_cache.as_ref().and_then(|_| {
             actix_web::rt::spawn(content.clone().run_visibility_clock());
-        }
+            crate::service::peers::listen::spawn(&content)
+        });
         let state = web::Data::new(AppState {
             rate_limits: http::rate_limit::RateLimiter::new(&settings.rate_limits),
             metrics: crate::metrics::Metrics::new(&content, response_cache.clone()),
@@ -186,6 +190,7 @@ impl Application {
             host: address.ip().to_string(),
             draining,
             drain,
+            listening,
         })
     }
 
@@ -221,7 +226,9 @@ impl Application {
         format!("http://{}:{}", self.host, self.port)
     }
 
+    /// Serves until stopped; the listener stops with the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let _listening = self.listening;
         self.server.await
     }
 }

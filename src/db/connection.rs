@@ -194,7 +194,7 @@ impl ConnectionManager {
 }
 
 /// A PostgreSQL outage should answer quickly, not hang on TCP.
-fn with_connect_timeout(url: &str) -> String {
+pub(super) fn with_connect_timeout(url: &str) -> String {
     if url.contains("connect_timeout=") {
         url.to_owned()
     } else if url.contains('?') {

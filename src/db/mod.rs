@@ -3,6 +3,7 @@
 
 mod connection;
 pub mod convert;
+pub mod listen;
 pub mod migrations;
 mod pool_stats;
 pub mod probe;

@@ -20,6 +20,8 @@
 //! - **Time**: nothing is served or kept once the visibility clock's next change has come,
 //!   until the clock has evicted what it changed; the partner stream is not kept while a
 //!   change is still settling.
+//! - **Other instances**: nothing is served or kept while this instance's listener is not
+//!   listening (`service::peers`), since another instance's change could go unheard.
 
 use std::{
     collections::HashMap,
@@ -50,7 +52,10 @@ use prometheus_client::metrics::{counter::Counter, family::Family};
 use super::{AppState, caching};
 use crate::{
     auth::Action,
-    service::invalidation::{Invalidation, Listener, SYNDICATION, VisibilityClock},
+    service::{
+        invalidation::{Invalidation, Listener, SYNDICATION, VisibilityClock},
+        peers::Hearing,
+    },
 };
 
 /// Paths whose GET answers may be kept.
@@ -170,6 +175,8 @@ pub struct ResponseCache {
     invalidations: AtomicU64,
     next_id: AtomicU64,
     clock: VisibilityClock,
+    /// Whether every instance's changes reach this cache now.
+    hearing: Hearing,
     /// How long the partner stream holds a change back.
     settle: Duration,
     /// The partner stream is not kept before this (µs since the epoch): a change is settling.
@@ -182,8 +189,14 @@ fn now_micros() -> i64 {
 }
 
 impl ResponseCache {
-    /// A cache of at most `max_bytes`, served while `clock` allows.
-    pub fn new(max_bytes: u64, clock: VisibilityClock, settle: Duration) -> ResponseCache {
+    /// A cache of at most `max_bytes`, served while `clock` allows and `hearing` hears every
+    /// instance's changes.
+    pub fn new(
+        max_bytes: u64,
+        clock: VisibilityClock,
+        hearing: Hearing,
+        settle: Duration,
+    ) -> ResponseCache {
         let shared = Arc::new(Shared {
             index: Mutex::new(HashMap::new()),
             stats: CacheStats::default(),
@@ -213,6 +226,7 @@ impl ResponseCache {
             invalidations: AtomicU64::new(0),
             next_id: AtomicU64::new(0),
             clock,
+            hearing,
             settle,
             settling_until: AtomicI64::new(i64::MIN),
             max_bytes,
@@ -237,8 +251,10 @@ impl ResponseCache {
         self.entries.entry_count()
     }
 
+    /// Whether entries may be served and kept now: not past the clock's next change, and
+    /// not while another instance's change could go unheard (its listener lost its session).
     fn serving(&self) -> bool {
-        now_micros() < self.clock.valid_until()
+        now_micros() < self.clock.valid_until() && self.hearing.hears_everything()
     }
 
     fn lookup(&self, key: &str) -> Option<Arc<Entry>> {
@@ -490,6 +506,7 @@ pub fn build(
     let cache = Arc::new(ResponseCache::new(
         max_bytes,
         content.visibility_clock().clone(),
+        content.hearing().clone(),
         settle,
     ));
     content.invalidations().subscribe(cache.clone());
@@ -521,7 +538,7 @@ mod tests {
         let clock = VisibilityClock::default();
         // As the clock stands once it has read the database and found nothing scheduled.
         clock.handled(crate::domain::now(), None);
-        ResponseCache::new(max_bytes, clock, Duration::from_secs(2))
+        ResponseCache::new(max_bytes, clock, Hearing::default(), Duration::from_secs(2))
     }
 
     #[test]
@@ -582,5 +599,27 @@ mod tests {
         // … so the answer, which may hold the old content, is not served later.
         cache.store(Arc::from("one"), begun, entry(10, &["article:1"]), false);
         assert!(cache.lookup("one").is_none());
+    }
+
+    #[test]
+    fn nothing_is_served_or_kept_while_another_instances_change_could_go_unheard() {
+        let clock = VisibilityClock::default();
+        clock.handled(crate::domain::now(), None);
+        let hearing = Hearing::default();
+        let cache = ResponseCache::new(1 << 20, clock, hearing.clone(), Duration::from_secs(2));
+        let begun = cache.begin();
+        cache.store(Arc::from("one"), begun, entry(10, &["article:1"]), false);
+        assert!(
+            cache.lookup("one").is_some(),
+            "no listener yet: one instance"
+        );
+        // A listener starts, or loses its session: deaf until it listens.
+        hearing.start();
+        assert!(cache.lookup("one").is_none(), "not served while deaf");
+        let begun = cache.begin();
+        cache.store(Arc::from("two"), begun, entry(10, &["article:2"]), false);
+        hearing.set_listening(true);
+        assert!(cache.lookup("two").is_none(), "not kept while deaf");
+        assert!(cache.lookup("one").is_some());
     }
 }

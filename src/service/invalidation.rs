@@ -5,8 +5,9 @@
 //! before the write returns. The [`VisibilityClock`] publishes the changes time makes
 //! (a scheduled article coming out, an embargo lifting) at the moment they happen.
 //!
-//! The bus is in-process; another transport (PostgreSQL `LISTEN/NOTIFY` between instances, a
-//! CDN purge) plugs in as one more [`Listener`] and, for what it receives, publishes here.
+//! The bus is in-process, and its listeners keep per-instance state (caches, the clock).
+//! Other instances on a PostgreSQL database hear a write through `NOTIFY`, sent in its
+//! transaction, and their listener republishes it on their own bus (`super::peers`).
 
 use std::{
     collections::BTreeSet,
@@ -141,8 +142,9 @@ impl Invalidation {
     }
 }
 
-/// Whoever keeps something derived from public content: the response cache, and later the
-/// transports to other instances and to CDNs.
+/// Whoever keeps something derived from public content in this instance: the response
+/// cache, the visibility clock. What must happen once per change belongs in the write's
+/// transaction instead.
 pub trait Listener: Send + Sync {
     /// Called after the change committed, before the write that made it returns.
     fn invalidated(&self, what: &Invalidation);

@@ -9,6 +9,7 @@ pub mod feeds;
 pub mod invalidation;
 pub mod keys;
 pub mod outbox;
+pub mod peers;
 pub mod preview;
 pub mod read;
 pub mod render;
@@ -38,6 +39,10 @@ pub struct ContentService {
     invalidations: invalidation::Bus,
     /// When time alone next changes what the public sees.
     clock: invalidation::VisibilityClock,
+    /// Who this service is to the other instances on its database.
+    instance: peers::InstanceId,
+    /// Whether it hears every instance's changes now.
+    hearing: peers::Hearing,
 }
 
 impl ContentService {
@@ -55,7 +60,19 @@ impl ContentService {
             webhook_targets: Arc::default(),
             invalidations,
             clock,
+            instance: peers::InstanceId::random(),
+            hearing: peers::Hearing::default(),
         }
+    }
+
+    /// Who this service is to the other instances on its database.
+    pub fn instance(&self) -> &peers::InstanceId {
+        &self.instance
+    }
+
+    /// Whether this instance hears every change committed to its database now.
+    pub fn hearing(&self) -> &peers::Hearing {
+        &self.hearing
     }
 
     /// Where committed changes are announced: caches subscribe here.
@@ -70,8 +87,10 @@ impl ContentService {
 
     /// The one door of content writes: `work` runs in one transaction and notes in the
     /// [`Invalidation`](invalidation::Invalidation) what public responses its change affects
-    /// (the outbox does, with the change's events); once the transaction has committed, and
-    /// before this returns, every cache hears of it. A rolled-back change tells nobody.
+    /// (the outbox does, with the change's events); in the same transaction, the other
+    /// instances on a PostgreSQL database are notified of it (delivered on commit). Once the
+    /// transaction has committed, and before this returns, every cache of this instance hears
+    /// of it. A rolled-back change tells nobody.
     pub(crate) async fn write<T, F>(&self, work: F) -> crate::error::AppResult<T>
     where
         F: FnOnce(
@@ -82,11 +101,13 @@ impl ContentService {
             + 'static,
         T: Send + 'static,
     {
+        let instance = self.instance.clone();
         let (value, changed) = self
             .db
             .write(move |conn| {
                 let mut changed = invalidation::Invalidation::default();
                 let value = work(conn, &mut changed)?;
+                peers::announce(conn, &instance, &changed)?;
                 Ok((value, changed))
             })
             .await?;

@@ -14,6 +14,7 @@ mod graphql;
 mod graphql_client_schema;
 mod health;
 mod http_methods;
+mod instances;
 mod metrics;
 mod migrations;
 mod pagination;

@@ -21,6 +21,7 @@ pub(crate) use insert_rows;
 pub mod articles;
 pub mod editorial;
 pub mod keys;
+pub mod notify;
 pub mod relations;
 pub mod revisions;
 pub mod search;
