@@ -133,9 +133,9 @@ impl Application {
             &content,
             settings.syndication_settle,
         );
-        if response_cache.is_some() {
-            actix_web::rt::spawn(content.clone().run_visibility_clock());
-        }
+        // Also without the cache: the clock queues the CDN's `cache.purge` when time brings
+        // an article out.
+        actix_web::rt::spawn(content.clone().run_visibility_clock());
         let state = web::Data::new(AppState {
             rate_limits: http::rate_limit::RateLimiter::new(&settings.rate_limits),
             metrics: crate::metrics::Metrics::new(&content, response_cache.clone()),

@@ -10,6 +10,7 @@ pub mod invalidation;
 pub mod keys;
 pub mod outbox;
 pub mod preview;
+pub mod purge;
 pub mod read;
 pub mod render;
 pub mod search_limits;
@@ -70,8 +71,9 @@ impl ContentService {
 
     /// The one door of content writes: `work` runs in one transaction and notes in the
     /// [`Invalidation`](invalidation::Invalidation) what public responses its change affects
-    /// (the outbox does, with the change's events); once the transaction has committed, and
-    /// before this returns, every cache hears of it. A rolled-back change tells nobody.
+    /// (the outbox does, with the change's events) and queues its `cache.purge` for CDNs; once
+    /// the transaction has committed, and before this returns, every cache in this process
+    /// hears of it. A rolled-back change tells nobody.
     pub(crate) async fn write<T, F>(&self, work: F) -> crate::error::AppResult<T>
     where
         F: FnOnce(
@@ -87,6 +89,7 @@ impl ContentService {
             .write(move |conn| {
                 let mut changed = invalidation::Invalidation::default();
                 let value = work(conn, &mut changed)?;
+                purge::queue_for_write(conn, &changed)?;
                 Ok((value, changed))
             })
             .await?;
