@@ -91,8 +91,7 @@ impl EventType {
 
     /// Whether the payload carries the thing as it now stands (else a notice: id and slug).
     pub fn carries_content(self) -> bool {
-        !self.as_str().ends_with(".deleted")
-            && !matches!(self, EventType::ArticleUnpublished | EventType::CachePurge)
+        !self.as_str().ends_with(".deleted") && self != EventType::ArticleUnpublished
     }
 }
 

@@ -153,13 +153,6 @@ impl ContentService {
 
     /// What a delivery should carry now, through the public read paths only.
     pub async fn delivery_content(&self, due: &DueDelivery) -> AppResult<Content> {
-        if due.event.subject() == Subject::Cache {
-            let data = due.data.as_deref().unwrap_or_default();
-            return Ok(match serde_json::from_str(data) {
-                Ok(purge) => Content::Purge(purge),
-                Err(e) => Content::Gone(format!("the purge's keys cannot be read: {e}")),
-            });
-        }
         if !due.event.carries_content() {
             return Ok(Content::Notice);
         }
@@ -185,7 +178,11 @@ impl ContentService {
                     Err(e) => not_found_is_ok(e).map(|()| gone(taxonomy.singular()))?,
                 }
             }
-            Subject::Cache => Content::Notice,
+            // Queued with its keys, which name only what was public: nothing to read again.
+            Subject::Cache => match serde_json::from_str(due.data.as_deref().unwrap_or_default()) {
+                Ok(purge) => Content::Purge(purge),
+                Err(e) => Content::Gone(format!("the purge's keys cannot be read: {e}")),
+            },
         })
     }
 
