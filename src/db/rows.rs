@@ -204,6 +204,8 @@ pub struct WebhookEventRow {
     pub subject_slug: String,
     pub occurred_at: NaiveDateTime,
     pub available_at: NaiveDateTime,
+    /// JSON the event carries itself (a `cache.purge`'s keys); `None` for content events.
+    pub data: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -162,6 +162,7 @@ diesel::table! {
         subject_slug -> Text,
         occurred_at -> Timestamp,
         available_at -> Timestamp,
+        data -> Nullable<Text>,
     }
 }
 

@@ -5,6 +5,7 @@ pub mod article;
 pub mod json;
 pub mod language;
 pub mod page;
+pub mod purge;
 pub mod query;
 pub mod search;
 pub mod slug;

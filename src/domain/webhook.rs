@@ -40,6 +40,11 @@ pub enum EventType {
     SectionUpdated,
     #[serde(rename = "section.deleted")]
     SectionDeleted,
+    /// Public responses changed: purge these surrogate keys (the values of `Surrogate-Key`)
+    /// from a CDN. Sent after every write that changed a public response, and when an article
+    /// comes out by time (its scheduled publication or embargo lift).
+    #[serde(rename = "cache.purge")]
+    CachePurge,
 }
 
 text_enum!(EventType {
@@ -56,13 +61,16 @@ text_enum!(EventType {
     SectionCreated => "section.created",
     SectionUpdated => "section.updated",
     SectionDeleted => "section.deleted",
+    CachePurge => "cache.purge",
 });
 
-/// What an event is about: an article, or a section, author or tag.
+/// What an event is about: an article, a section, author or tag, or cached responses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
     Article,
     Taxonomy(Taxonomy),
+    /// Public responses, named by their surrogate keys (the event carries them itself).
+    Cache,
 }
 
 impl EventType {
@@ -77,6 +85,7 @@ impl EventType {
             SectionCreated | SectionUpdated | SectionDeleted => {
                 Subject::Taxonomy(Taxonomy::Section)
             }
+            CachePurge => Subject::Cache,
         }
     }
 

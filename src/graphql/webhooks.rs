@@ -87,7 +87,8 @@ pub struct WebhookDelivery {
     id: ID,
     event_id: ID,
     event: String,
-    /// The article, author, tag or section the event is about.
+    /// The article, author, tag or section the event is about; for `cache.purge`, the article
+    /// that came out by time, or empty after a write (its keys say what changed).
     subject_id: ID,
     /// pending, delivered, failed or skipped.
     status: String,
@@ -162,7 +163,7 @@ pub struct CreateWebhookInput {
     /// An absolute http(s) URL, without credentials, to a public host (private addresses and
     /// internal names only if the operator allows them); stored as parsed.
     url: String,
-    /// Event names, e.g. `["article.published", "article.deleted"]`.
+    /// Event names, e.g. `["article.published", "article.deleted"]` or `["cache.purge"]`.
     events: Vec<String>,
     /// 16 to 256 characters; generated when absent.
     secret: Option<String>,

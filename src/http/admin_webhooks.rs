@@ -75,7 +75,8 @@ pub struct DeliveryJson {
     pub id: String,
     pub event_id: String,
     pub event: EventType,
-    /// The article, author, tag or section the event is about.
+    /// The article, author, tag or section the event is about; for `cache.purge`, the article
+    /// that came out by time, or empty after a write (its keys say what changed).
     pub subject_id: String,
     pub status: DeliveryStatus,
     /// When it will be tried (pending deliveries only).

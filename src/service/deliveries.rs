@@ -13,6 +13,7 @@ use crate::{
     domain::{
         self, Key, Relations,
         article::{Article, Author, Section, Tag},
+        purge::Purge,
         taxonomy::Taxonomy,
         webhook::{EventType, Subject},
     },
@@ -30,6 +31,8 @@ pub struct DueDelivery {
     pub subject_id: String,
     pub subject_slug: String,
     pub occurred_at: NaiveDateTime,
+    /// JSON the event carries itself (a `cache.purge`'s keys).
+    pub data: Option<String>,
     /// When the event first became due; retries stop a fixed time after it.
     pub available_at: NaiveDateTime,
     pub url: String,
@@ -46,6 +49,8 @@ pub enum Content {
     Section(Section),
     /// Only the id and slug: the thing was withdrawn or deleted.
     Notice,
+    /// Surrogate keys to purge, as queued with the event: they name only what was public.
+    Purge(Purge),
     /// The article is not public yet (a new embargo or schedule): try again then.
     NotYet(NaiveDateTime),
     /// Nothing to send any more; why.
@@ -135,6 +140,7 @@ impl ContentService {
                             subject_id: event.subject_id,
                             subject_slug: event.subject_slug,
                             occurred_at: event.occurred_at,
+                            data: event.data,
                             available_at: event.available_at,
                             url: hook.url,
                             secret: hook.secret,
@@ -172,6 +178,11 @@ impl ContentService {
                     Err(e) => not_found_is_ok(e).map(|()| gone(taxonomy.singular()))?,
                 }
             }
+            // Queued with its keys, which name only what was public: nothing to read again.
+            Subject::Cache => match serde_json::from_str(due.data.as_deref().unwrap_or_default()) {
+                Ok(purge) => Content::Purge(purge),
+                Err(e) => Content::Gone(format!("the purge's keys cannot be read: {e}")),
+            },
         })
     }
 

@@ -7,7 +7,10 @@
 //!
 //! The bus is in-process, and its listeners keep per-instance state (caches, the clock).
 //! Other instances on a PostgreSQL database hear a write through `NOTIFY`, sent in its
-//! transaction, and their listener republishes it on their own bus (`super::peers`).
+//! transaction, and their listener republishes it on their own bus (`super::peers`). What must
+//! happen once per change, not once per instance (the CDN's `cache.purge` webhook,
+//! `super::purge`), is queued in the write's transaction, or by the clock under an id every
+//! instance computes alike.
 
 use std::{
     collections::BTreeSet,
@@ -339,11 +342,20 @@ impl ContentService {
             {
                 Ok((came_out, next)) => {
                     let mut what = Invalidation::default();
-                    for id in &came_out {
-                        what.article_came_out(id);
+                    for release in &came_out {
+                        what.article_came_out(&release.id);
                     }
                     self.invalidations().publish(&what);
-                    clock.handled(to, next);
+                    // Part of handling the moment: if it cannot be queued, the window is
+                    // handled again (the event's id makes that, and other clocks, harmless).
+                    match self.queue_release_purges(&came_out, from, to).await {
+                        Ok(_) => clock.handled(to, next),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "the visibility clock could not queue its CDN purges");
+                            clock.retry(from);
+                            actix_web::rt::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "the visibility clock could not read the database");

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod outbox;
 pub mod peers;
 pub mod preview;
+pub mod purge;
 pub mod read;
 pub mod render;
 pub mod search_limits;
@@ -87,10 +88,10 @@ impl ContentService {
 
     /// The one door of content writes: `work` runs in one transaction and notes in the
     /// [`Invalidation`](invalidation::Invalidation) what public responses its change affects
-    /// (the outbox does, with the change's events); in the same transaction, the other
-    /// instances on a PostgreSQL database are notified of it (delivered on commit). Once the
-    /// transaction has committed, and before this returns, every cache of this instance hears
-    /// of it. A rolled-back change tells nobody.
+    /// (the outbox does, with the change's events) and queues its `cache.purge` for CDNs; in
+    /// the same transaction, the other instances on a PostgreSQL database are notified of it
+    /// (delivered on commit). Once the transaction has committed, and before this returns,
+    /// every cache of this instance hears of it. A rolled-back change tells nobody.
     pub(crate) async fn write<T, F>(&self, work: F) -> crate::error::AppResult<T>
     where
         F: FnOnce(
@@ -107,6 +108,7 @@ impl ContentService {
             .write(move |conn| {
                 let mut changed = invalidation::Invalidation::default();
                 let value = work(conn, &mut changed)?;
+                purge::queue_for_write(conn, &changed)?;
                 peers::announce(conn, &instance, &changed)?;
                 Ok((value, changed))
             })

@@ -28,6 +28,41 @@ pub fn subscribed_events(events_json: &str) -> AppResult<Vec<EventType>> {
     Ok(names.iter().filter_map(|n| n.parse().ok()).collect())
 }
 
+/// The active subscriptions that asked for `event`.
+pub(super) fn listeners(conn: &mut DbConnection, event: EventType) -> AppResult<Vec<String>> {
+    let mut listeners = Vec::new();
+    for hook in queries::webhooks::active(conn)? {
+        if subscribed_events(&hook.events)?.contains(&event) {
+            listeners.push(hook.id);
+        }
+    }
+    Ok(listeners)
+}
+
+/// One pending delivery of `event` per subscription in `listeners`.
+pub(super) fn deliveries(
+    listeners: Vec<String>,
+    event: &WebhookEventRow,
+    now: NaiveDateTime,
+) -> Vec<WebhookDeliveryRow> {
+    listeners
+        .into_iter()
+        .map(|webhook_id| WebhookDeliveryRow {
+            id: domain::new_id(),
+            webhook_id,
+            event_id: event.id.clone(),
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: event.available_at,
+            lease_token: None,
+            leased_until: None,
+            created_at: now,
+            finished_at: None,
+            last_error: None,
+        })
+        .collect()
+}
+
 /// Queues `event` about `subject` for every active subscription that wants it, due at
 /// `available_at`. Nothing is written when nobody listens.
 pub fn record(
@@ -38,12 +73,7 @@ pub fn record(
     available_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    let mut listeners = Vec::new();
-    for hook in queries::webhooks::active(conn)? {
-        if subscribed_events(&hook.events)?.contains(&event) {
-            listeners.push(hook.id);
-        }
-    }
+    let listeners = listeners(conn, event)?;
     if listeners.is_empty() {
         return Ok(());
     }
@@ -54,23 +84,9 @@ pub fn record(
         subject_slug: subject_slug.to_owned(),
         occurred_at: available_at.max(now),
         available_at,
+        data: None,
     };
-    let deliveries: Vec<WebhookDeliveryRow> = listeners
-        .into_iter()
-        .map(|webhook_id| WebhookDeliveryRow {
-            id: domain::new_id(),
-            webhook_id,
-            event_id: row.id.clone(),
-            status: "pending".into(),
-            attempts: 0,
-            next_attempt_at: available_at,
-            lease_token: None,
-            leased_until: None,
-            created_at: now,
-            finished_at: None,
-            last_error: None,
-        })
-        .collect();
+    let deliveries = deliveries(listeners, &row, now);
     queries::webhooks::enqueue(conn, &row, &deliveries)?;
     Ok(())
 }

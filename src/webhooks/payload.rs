@@ -1,5 +1,6 @@
 //! The JSON body of a webhook request: the event and, for news of content, the content as
-//! the public REST API shows it (`GET /v1/articles/{id}` with every relation embedded).
+//! the public REST API shows it (`GET /v1/articles/{id}` with every relation embedded); for
+//! `cache.purge`, the surrogate keys.
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -26,6 +27,7 @@ fn subject_key(subject: Subject) -> &'static str {
     match subject {
         Subject::Article => "article",
         Subject::Taxonomy(taxonomy) => taxonomy.singular(),
+        Subject::Cache => "cache",
     }
 }
 
@@ -37,6 +39,8 @@ pub fn body(due: &DueDelivery, content: Content) -> Option<Vec<u8>> {
         section: true,
     };
     let value = match content {
+        // About no one thing: `data` is the purge itself, `{keys, everything, reason}`.
+        Content::Purge(purge) => return envelope(due, json!(purge)),
         Content::Article(article) => json!(ArticleJson::from_domain(*article, everything)),
         Content::Author(author) => json!(AuthorJson::from_domain(author)),
         Content::Tag(tag) => json!(TagJson::from_domain(tag)),
@@ -44,12 +48,16 @@ pub fn body(due: &DueDelivery, content: Content) -> Option<Vec<u8>> {
         Content::Notice => json!({ "id": due.subject_id, "slug": due.subject_slug }),
         Content::NotYet(_) | Content::Gone(_) => return None,
     };
+    envelope(due, json!({ subject_key(due.event.subject()): value }))
+}
+
+fn envelope(due: &DueDelivery, data: Value) -> Option<Vec<u8>> {
     let envelope = Envelope {
         id: &due.event_id,
         delivery_id: &due.id,
         event: due.event,
         occurred_at: utc(due.occurred_at),
-        data: json!({ subject_key(due.event.subject()): value }),
+        data,
     };
     serde_json::to_vec(&envelope).ok()
 }

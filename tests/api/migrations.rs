@@ -97,7 +97,7 @@ fn migrations_apply_and_match_the_schema(backend: Backend) {
         ("revisions", 6),
         ("tombstone_slugs", 3),
         ("webhooks", 8),
-        ("webhook_events", 6),
+        ("webhook_events", 7),
         ("webhook_deliveries", 11),
         ("webhook_attempts", 6),
     ] {

@@ -27,7 +27,7 @@ use std::{
 };
 
 use base64::{Engine, engine::general_purpose::STANDARD};
-use byline::{auth::Role, http::rate_limit::RateLimits};
+use byline::{auth::Role, db::Db, http::rate_limit::RateLimits, service::webhooks::NewWebhook};
 use chrono::{Duration, SecondsFormat, Utc};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use reqwest::Method;
@@ -399,6 +399,9 @@ struct Stats {
     never_public_withdrawals: usize,
     sweeps: usize,
     requests_checked: usize,
+    /// `cache.purge` events checked, and the articles they named.
+    purges: usize,
+    purged: BTreeSet<String>,
 }
 
 struct World {
@@ -408,6 +411,8 @@ struct World {
     partner: BTreeMap<String, Seen>,
     partner_cursor: Option<String>,
     stats: Stats,
+    /// The `cache.purge` events checked so far (ids sort in the order they were queued).
+    last_purge: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1382,6 +1387,54 @@ impl World {
         self.poll_partner(api).await;
     }
 
+    /// The `cache.purge` events queued since the last look: a CDN learns every article id in
+    /// them, so each must name an article the public sees or saw.
+    fn purges(&mut self, db: &Db) {
+        use byline::db::schema::webhook_events;
+        use diesel::prelude::*;
+        let after = self.last_purge.clone().unwrap_or_default();
+        let queued: Vec<(String, Option<String>)> = db
+            .read_blocking(move |conn| {
+                Ok(webhook_events::table
+                    .filter(webhook_events::event.eq("cache.purge"))
+                    .filter(webhook_events::id.gt(after))
+                    .order(webhook_events::id)
+                    .select((webhook_events::id, webhook_events::data))
+                    .load(conn)?)
+            })
+            .expect("read the purges");
+        for (id, data) in queued {
+            self.stats.purges += 1;
+            self.last_purge = Some(id);
+            let data: Value =
+                serde_json::from_str(data.as_deref().unwrap_or_default()).unwrap_or(Value::Null);
+            let keys = data["keys"].as_array().cloned().unwrap_or_default();
+            for key in keys.iter().filter_map(Value::as_str) {
+                let Some(article) = key.strip_prefix("article:") else {
+                    continue;
+                };
+                self.stats.purged.insert(article.to_owned());
+                match self.by_id(article) {
+                    Some(i) if self.articles[i].ever_visible => {}
+                    Some(i) => self.flag(
+                        Class::NeverPublicTreatedAsWithdrawn,
+                        "cache.purge",
+                        Some(i),
+                        "no purge of an article the public never saw",
+                        key,
+                    ),
+                    None => self.flag(
+                        Class::Finding,
+                        "cache.purge",
+                        None,
+                        "only keys of articles the test made",
+                        key,
+                    ),
+                }
+            }
+        }
+    }
+
     /// Every public surface, for every article.
     async fn sweep(&mut self, api: &Api) {
         self.stats.sweeps += 1;
@@ -1736,6 +1789,21 @@ async fn run(app: TestApp) {
         admin,
         partner,
     };
+    // A CDN subscribed to purges (nothing delivers them here: the outbox is what is judged).
+    let admin_caller = app.content.authenticate(&api.admin).await.expect("admin");
+    app.content
+        .create_webhook(
+            &admin_caller,
+            NewWebhook {
+                url: "https://cdn.example/purge".into(),
+                events: vec!["cache.purge".into()],
+                secret: None,
+                description: None,
+                active: None,
+            },
+        )
+        .await
+        .expect("subscribe the CDN");
     let mut rng = StdRng::seed_from_u64(seed);
     let mut world = World {
         articles: Vec::new(),
@@ -1746,6 +1814,7 @@ async fn run(app: TestApp) {
         partner: BTreeMap::new(),
         partner_cursor: None,
         stats: Stats::default(),
+        last_purge: None,
     };
     for step in 1..=STEPS {
         world.step = step;
@@ -1757,6 +1826,7 @@ async fn run(app: TestApp) {
             world.transition(&api, &mut rng).await
         };
         world.cheap_checks(&api, touched).await;
+        world.purges(app.content.db());
         if step % SWEEP_EVERY == 0 || step == STEPS {
             world.sweep(&api).await;
         }
@@ -1771,7 +1841,7 @@ async fn run(app: TestApp) {
         "visibility fuzz on {:?} done in {:.1?}: {} articles ({visible} visible, {withdrawn} \
          withdrawn, {} never public at the end; {ever} ever visible); transitions done {:?}, \
          refused {:?}; withdrawals {:?}, never-public withdrawals {}; {} sweeps, {} responses \
-         scanned",
+         scanned, {} purges naming {} articles",
         app.backend,
         started.elapsed(),
         world.articles.len(),
@@ -1782,6 +1852,8 @@ async fn run(app: TestApp) {
         s.never_public_withdrawals,
         s.sweeps,
         s.requests_checked,
+        s.purges,
+        s.purged.len(),
     );
     // The run is only worth something if it went through the interesting histories; another
     // seed may not, and then says so here.
@@ -1806,6 +1878,17 @@ async fn run(app: TestApp) {
             ),
         );
     }
+    // Every article the public saw was purged at least once (when it came out by a write).
+    let unpurged: Vec<&str> = world
+        .articles
+        .iter()
+        .filter(|a| a.ever_visible && !s.purged.contains(&a.id))
+        .map(|a| a.slug())
+        .collect();
+    assert!(
+        unpurged.is_empty(),
+        "seed {seed}: no cache.purge named these articles the public saw: {unpurged:?}"
+    );
     coverage(
         s.never_public_withdrawals >= 1,
         "no never-public article was withdrawn after a publish or schedule".to_owned(),

@@ -47,7 +47,7 @@ use crate::{
 
 /// How the receiver answers the next request.
 #[derive(Clone, Copy)]
-enum Reply {
+pub(crate) enum Reply {
     Status(u16),
     /// Answers 200, but only after this long.
     Hang(StdDuration),
@@ -57,17 +57,17 @@ enum Reply {
 
 /// One request as the receiver saw it.
 #[derive(Clone, Debug)]
-struct Received {
-    delivery: String,
-    event: String,
-    timestamp: String,
-    signature: String,
-    body: Vec<u8>,
-    at: Instant,
+pub(crate) struct Received {
+    pub(crate) delivery: String,
+    pub(crate) event: String,
+    pub(crate) timestamp: String,
+    pub(crate) signature: String,
+    pub(crate) body: Vec<u8>,
+    pub(crate) at: Instant,
 }
 
 impl Received {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("the body is JSON")
     }
 }
@@ -79,8 +79,8 @@ struct ReceiverState {
 }
 
 /// A local HTTP server that records every request and answers as scripted (200 by default).
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     port: u16,
     state: Arc<ReceiverState>,
 }
@@ -122,7 +122,7 @@ async fn receive(
 }
 
 impl Receiver {
-    fn start(script: &[Reply]) -> Receiver {
+    pub(crate) fn start(script: &[Reply]) -> Receiver {
         let state = Arc::new(ReceiverState::default());
         state.script.lock().expect("lock").extend(script);
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind receiver");
@@ -145,12 +145,12 @@ impl Receiver {
         }
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.state.received.lock().expect("lock").clone()
     }
 
     /// Waits (up to `limit`) until `done` holds for what was received; returns it.
-    async fn wait_for(
+    pub(crate) async fn wait_for(
         &self,
         limit: StdDuration,
         what: &str,
@@ -179,10 +179,10 @@ impl Receiver {
 // Plumbing
 // ---------------------------------------------------------------------------------------
 
-const SECRET: &str = "whsec_a_receivers_shared_secret";
+pub(crate) const SECRET: &str = "whsec_a_receivers_shared_secret";
 
 /// A dispatcher that polls often and retries quickly, so tests finish fast.
-fn fast() -> DispatchSettings {
+pub(crate) fn fast() -> DispatchSettings {
     DispatchSettings {
         timeout: StdDuration::from_secs(1),
         poll_interval: StdDuration::from_millis(50),
@@ -198,14 +198,14 @@ fn fast() -> DispatchSettings {
 
 /// What these tests allow beyond public targets: the receivers' address, as
 /// `--webhook-allow-private 127.0.0.1/32` would.
-const LOCAL_RECEIVERS: &str = "127.0.0.1/32";
+pub(crate) const LOCAL_RECEIVERS: &str = "127.0.0.1/32";
 
 fn allowing(targets: &str) -> TargetPolicy {
     targets.parse().expect("a target policy")
 }
 
 /// A server whose webhooks may also reach `targets` (`--webhook-allow-private`).
-async fn spawn_allowing(backend: Backend, targets: &str) -> Option<TestApp> {
+pub(crate) async fn spawn_allowing(backend: Backend, targets: &str) -> Option<TestApp> {
     let targets = allowing(targets);
     spawn_app_over(backend, |c| c.with_webhook_targets(targets), |_| {}).await
 }
@@ -221,11 +221,11 @@ macro_rules! with_local_receivers {
     };
 }
 
-fn start_dispatcher(app: &TestApp, settings: DispatchSettings) {
+pub(crate) fn start_dispatcher(app: &TestApp, settings: DispatchSettings) {
     byline::webhooks::dispatcher::spawn_dispatcher(app.content.clone(), settings);
 }
 
-async fn key(content: &ContentService, role: Role) -> (String, Caller) {
+pub(crate) async fn key(content: &ContentService, role: Role) -> (String, Caller) {
     let (_, secret) = content
         .create_key(format!("{role} key"), role)
         .await
@@ -234,7 +234,7 @@ async fn key(content: &ContentService, role: Role) -> (String, Caller) {
     (secret, caller)
 }
 
-async fn subscribe(content: &ContentService, url: &str, events: &[EventType]) -> String {
+pub(crate) async fn subscribe(content: &ContentService, url: &str, events: &[EventType]) -> String {
     let (_, admin) = key(content, Role::Admin).await;
     let (hook, secret) = content
         .create_webhook(
@@ -276,7 +276,7 @@ async fn newsroom_with_receiver(
 }
 
 /// Checks the signature the way a receiver would, with its own HMAC.
-fn signature_is_valid(r: &Received, secret: &str) -> bool {
+pub(crate) fn signature_is_valid(r: &Received, secret: &str) -> bool {
     let Some(hex) = r.signature.strip_prefix("v1=") else {
         return false;
     };
@@ -306,7 +306,7 @@ async fn admin_get(app: &TestApp, path: &str, key: &str) -> (u16, Value) {
 }
 
 /// The deliveries of a subscription through the admin API.
-async fn deliveries(app: &TestApp, hook: &str) -> Vec<Value> {
+pub(crate) async fn deliveries(app: &TestApp, hook: &str) -> Vec<Value> {
     let (admin, _) = key(&app.content, Role::Admin).await;
     let (status, body) = admin_get(
         app,
@@ -319,7 +319,7 @@ async fn deliveries(app: &TestApp, hook: &str) -> Vec<Value> {
 }
 
 /// Waits until no delivery of `hook` is pending.
-async fn settled(app: &TestApp, hook: &str, limit: StdDuration) -> Vec<Value> {
+pub(crate) async fn settled(app: &TestApp, hook: &str, limit: StdDuration) -> Vec<Value> {
     let start = Instant::now();
     loop {
         let list = deliveries(app, hook).await;
@@ -1482,7 +1482,12 @@ async fn two_instances_on_one_postgres_deliver_each_event_once() {
 // GraphQL
 // ---------------------------------------------------------------------------------------
 
-async fn graphql(app: &TestApp, key: Option<&str>, query: &str, variables: Value) -> Value {
+pub(crate) async fn graphql(
+    app: &TestApp,
+    key: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
     let mut request = app
         .client
         .post(format!("{}/graphql", app.base))

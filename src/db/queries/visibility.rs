@@ -78,6 +78,29 @@ pub fn withdrawn_at(now: NaiveDateTime) -> _ {
     articles::public_since.is_not_null().and(dsl::not(public))
 }
 
+/// An article that time may have brought out, with what says when and whether.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct Release {
+    pub id: String,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub embargo_until: Option<NaiveDateTime>,
+    /// The last write to the article: one at or after it came out already announced it.
+    pub updated_at: NaiveDateTime,
+}
+
+impl Release {
+    /// What the visibility rules read of it (whether it was ever seen does not matter here).
+    pub fn publication(&self) -> crate::domain::visibility::Publication<'_> {
+        crate::domain::visibility::Publication {
+            status: &self.status,
+            published_at: self.published_at,
+            embargo_until: self.embargo_until,
+            public_since: None,
+        }
+    }
+}
+
 /// Articles that time alone may have brought out between `from` and `to` (inclusive: their
 /// publication time or embargo lift fell then), and the next such moment after `to`. Only
 /// published and scheduled articles come out by time; drafts and archived ones never do.
@@ -85,7 +108,7 @@ pub fn changes_between(
     conn: &mut crate::db::DbConnection,
     from: NaiveDateTime,
     to: NaiveDateTime,
-) -> QueryResult<(Vec<String>, Option<NaiveDateTime>)> {
+) -> QueryResult<(Vec<Release>, Option<NaiveDateTime>)> {
     let out = || articles::status.eq_any(["published", "scheduled"]);
     let came_out = articles::table
         .filter(out())
@@ -94,8 +117,14 @@ pub fn changes_between(
                 .between(from, to)
                 .or(articles::embargo_until.between(from, to)),
         )
-        .select(articles::id)
-        .load::<String>(conn)?;
+        .select((
+            articles::id,
+            articles::status,
+            articles::published_at,
+            articles::embargo_until,
+            articles::updated_at,
+        ))
+        .load::<Release>(conn)?;
     let next_publication = articles::table
         .filter(out())
         .filter(articles::published_at.gt(to))

@@ -64,6 +64,29 @@ pub fn enqueue(
     Ok(())
 }
 
+/// Writes an event and its deliveries unless an event with its id exists already (another
+/// instance queued the same one); returns whether it did. On PostgreSQL a concurrent insert of
+/// the same id waits for the other transaction and then does nothing.
+pub fn enqueue_once(
+    conn: &mut DbConnection,
+    event: &WebhookEventRow,
+    deliveries: &[WebhookDeliveryRow],
+) -> QueryResult<bool> {
+    let insert = diesel::insert_into(webhook_events::table)
+        .values(event)
+        .on_conflict(webhook_events::id)
+        .do_nothing();
+    let inserted = match conn {
+        DbConnection::Pg(c) => insert.execute(c)?,
+        DbConnection::Sqlite(c) => insert.execute(c)?,
+    };
+    if inserted == 0 {
+        return Ok(false);
+    }
+    super::insert_rows!(conn, webhook_deliveries::table, deliveries)?;
+    Ok(true)
+}
+
 /// Marks the not yet sent deliveries of earlier events of these kinds about `subject_id` as
 /// skipped: a newer event replaces them. Deliveries in flight (leased) finish as they are.
 pub fn supersede(
