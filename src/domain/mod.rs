@@ -52,6 +52,16 @@ pub enum Relations {
     Skip,
 }
 
+/// Whether an article read fetches the body columns (source, HTML, text: most of a row's
+/// bytes). Lists whose caller asked for fields without a body skip them; skipped bodies
+/// read as empty strings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Bodies {
+    #[default]
+    Load,
+    Skip,
+}
+
 /// A new id: a lower-case UUID v7, so ids sort in creation order on both backends.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

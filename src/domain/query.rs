@@ -3,7 +3,7 @@
 //! service's `Audience`), never inside it.
 
 use super::{
-    Relations,
+    Bodies, Relations,
     article::{Article, ArticleFilter, ArticleSort},
     page::DEFAULT_LIMIT,
     search::{SearchQuery, SearchSort},
@@ -22,6 +22,7 @@ pub struct ArticleQuery {
     /// Page size, already checked (`page::page_size`).
     pub limit: u32,
     pub relations: Relations,
+    pub bodies: Bodies,
 }
 
 impl ArticleQuery {
@@ -34,6 +35,7 @@ impl ArticleQuery {
             cursor: None,
             limit: DEFAULT_LIMIT,
             relations: Relations::Load,
+            bodies: Bodies::Load,
         }
     }
 
@@ -57,6 +59,10 @@ impl ArticleQuery {
 
     pub fn with_relations(self, relations: Relations) -> ArticleQuery {
         ArticleQuery { relations, ..self }
+    }
+
+    pub fn with_bodies(self, bodies: Bodies) -> ArticleQuery {
+        ArticleQuery { bodies, ..self }
     }
 }
 

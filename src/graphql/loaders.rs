@@ -90,7 +90,7 @@ impl Loaders {
     pub fn new(content: &ContentService) -> Loaders {
         // The default short delay lets every item of a long list enqueue its key before the
         // batch runs (async-graphql polls list items in groups). Article lists avoid the wait
-        // altogether by loading relations with the page (`nodes::relations_wanted`).
+        // altogether by loading relations with the page (`nodes::parts_wanted`).
         fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
             loader: T,
         ) -> DataLoader<T> {

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     domain::{
-        self, Relations,
+        self, Bodies, Relations,
         article::{
             self as content, Article, Author, AuthorLink, Correction, HeroImage, Section, Tag,
             TagKind,
@@ -170,16 +170,17 @@ async fn nested_articles(
     after: Option<String>,
 ) -> async_graphql::Result<Connection<String, ArticleNode>> {
     let content = ctx.data_unchecked::<ContentService>();
-    let relations = relations_wanted(ctx);
+    let (relations, bodies) = connection_parts_wanted(ctx);
     let query = ArticleQuery::list(filter, sort.into())
         .page(after.clone(), page_size(first)?)
-        .with_relations(relations);
+        .with_relations(relations)
+        .with_bodies(bodies);
     let page = content
         .articles(&Audience::Public, query)
         .await
         .gql_args()?;
     Ok(connection(page, after.is_some(), |hit| {
-        ArticleNode::new(hit.article, relations)
+        ArticleNode::listed(hit.article, relations, bodies)
     }))
 }
 
@@ -222,26 +223,60 @@ pub struct ArticleNode {
     /// Whether section, authors and tags came with the article (a list that asked for them
     /// loads them for the whole page at once) or are left to the loaders.
     pub relations: Relations,
+    /// Whether the bodies were read: a page whose nodes did not ask for them skips them.
+    pub bodies: Bodies,
 }
 
 impl ArticleNode {
     pub fn new(article: Article, relations: Relations) -> Self {
-        ArticleNode { article, relations }
+        ArticleNode {
+            article,
+            relations,
+            bodies: Bodies::Load,
+        }
+    }
+
+    /// A node of a page read with `bodies`.
+    pub fn listed(article: Article, relations: Relations, bodies: Bodies) -> Self {
+        ArticleNode {
+            bodies,
+            ..ArticleNode::new(article, relations)
+        }
+    }
+
+    /// The body, or an error if the page was read without bodies (the look-ahead missed
+    /// that they were asked for): never an empty body that looks real.
+    fn body<'a>(&self, body: &'a str) -> async_graphql::Result<&'a str> {
+        match self.bodies {
+            Bodies::Load => Ok(body),
+            Bodies::Skip => Err(async_graphql::Error::new(
+                "the body was not read with this page",
+            )),
+        }
     }
 }
 
-/// Whether a connection's nodes ask for related objects: then the page loads them in one
-/// query per relation, however long it is.
-pub fn relations_wanted(ctx: &Context<'_>) -> Relations {
-    let node = ctx.look_ahead().field("edges").field("node");
-    if ["section", "authors", "tags"]
-        .iter()
-        .any(|f| node.field(f).exists())
-    {
+/// What a page's article nodes (`node`, from the connection's look-ahead) ask for: related
+/// objects (then the page loads them in one query per relation, however long it is) and
+/// bodies (else the rows are read without them).
+pub fn parts_wanted(node: async_graphql::Lookahead<'_>) -> (Relations, Bodies) {
+    let asks = |fields: &[&str]| fields.iter().any(|f| node.field(f).exists());
+    let relations = if asks(&["section", "authors", "tags"]) {
         Relations::Load
     } else {
         Relations::Skip
-    }
+    };
+    let bodies = if asks(&["bodyHtml", "bodyText"]) {
+        Bodies::Load
+    } else {
+        Bodies::Skip
+    };
+    (relations, bodies)
+}
+
+/// [`parts_wanted`] of a connection's `edges { node }`.
+pub fn connection_parts_wanted(ctx: &Context<'_>) -> (Relations, Bodies) {
+    parts_wanted(ctx.look_ahead().field("edges").field("node"))
 }
 
 #[Object(name = "Article")]
@@ -264,12 +299,12 @@ impl ArticleNode {
         self.article.standfirst.as_deref()
     }
     /// Sanitized HTML of the body.
-    async fn body_html(&self) -> &str {
-        &self.article.body_html
+    async fn body_html(&self) -> async_graphql::Result<&str> {
+        self.body(&self.article.body_html)
     }
     /// The body as plain text, one paragraph a line.
-    async fn body_text(&self) -> &str {
-        &self.article.body_text
+    async fn body_text(&self) -> async_graphql::Result<&str> {
+        self.body(&self.article.body_text)
     }
     async fn section(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<SectionNode>> {
         if self.relations == Relations::Load {

@@ -7,7 +7,7 @@ use super::{
     ids::{self, NodeKind},
     nodes::{
         ArticleFilter, ArticleNode, ArticleSort, AuthorNode, Node, SectionNode, TagKindEnum,
-        TagNode, connection, page_size, relations_wanted,
+        TagNode, connection, connection_parts_wanted, page_size,
     },
 };
 use crate::{
@@ -94,16 +94,17 @@ impl ContentQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, ArticleNode>> {
         let filter = filter.unwrap_or_default().into_domain()?;
-        let relations = relations_wanted(ctx);
+        let (relations, bodies) = connection_parts_wanted(ctx);
         let query = ArticleQuery::list(filter, sort.into())
             .page(after.clone(), page_size(first)?)
-            .with_relations(relations);
+            .with_relations(relations)
+            .with_bodies(bodies);
         let page = content(ctx)
             .articles(&Audience::Public, query)
             .await
             .gql_args()?;
         Ok(connection(page, after.is_some(), |hit| {
-            ArticleNode::new(hit.article, relations)
+            ArticleNode::listed(hit.article, relations, bodies)
         }))
     }
 
@@ -125,16 +126,17 @@ impl ContentQuery {
     ) -> async_graphql::Result<Connection<String, super::search::SearchResultNode>> {
         let text = parse_query("query", &query).gql()?;
         let filter = filter.unwrap_or_default().into_domain()?;
-        let relations = super::search::relations_wanted(ctx);
+        let (relations, bodies) = super::search::parts_wanted(ctx);
         let query = ArticleQuery::search(text, filter, sort.into())
             .page(after.clone(), page_size(first)?)
-            .with_relations(relations);
+            .with_relations(relations)
+            .with_bodies(bodies);
         let page = content(ctx)
             .articles(&Audience::Public, query)
             .await
             .gql_args()?;
         Ok(connection(page, after.is_some(), |hit| {
-            super::search::SearchResultNode::new(hit, relations)
+            super::search::SearchResultNode::new(hit, relations, bodies)
         }))
     }
 

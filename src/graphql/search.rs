@@ -3,8 +3,10 @@
 
 use async_graphql::{Context, Enum, Object};
 
-use super::nodes::ArticleNode;
-use crate::domain::{Relations, article::ArticleSort, query::ArticleHit, search::SearchSort};
+use super::nodes::{ArticleNode, parts_wanted as node_parts_wanted};
+use crate::domain::{
+    Bodies, Relations, article::ArticleSort, query::ArticleHit, search::SearchSort,
+};
 
 /// Orders of search results.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
@@ -39,9 +41,9 @@ pub struct SearchResultNode {
 }
 
 impl SearchResultNode {
-    pub fn new(hit: ArticleHit, relations: Relations) -> Self {
+    pub fn new(hit: ArticleHit, relations: Relations, bodies: Bodies) -> Self {
         SearchResultNode {
-            article: ArticleNode::new(hit.article, relations),
+            article: ArticleNode::listed(hit.article, relations, bodies),
             snippet: hit.snippet.unwrap_or_default(),
         }
     }
@@ -58,20 +60,13 @@ impl SearchResultNode {
     }
 }
 
-/// Whether the results' articles ask for related objects: then the page loads them in one
-/// query per relation.
-pub fn relations_wanted(ctx: &Context<'_>) -> Relations {
-    let article = ctx
-        .look_ahead()
-        .field("edges")
-        .field("node")
-        .field("article");
-    if ["section", "authors", "tags"]
-        .iter()
-        .any(|f| article.field(f).exists())
-    {
-        Relations::Load
-    } else {
-        Relations::Skip
-    }
+/// What the results' articles ask for: related objects (then the page loads them in one
+/// query per relation) and bodies.
+pub fn parts_wanted(ctx: &Context<'_>) -> (Relations, Bodies) {
+    node_parts_wanted(
+        ctx.look_ahead()
+            .field("edges")
+            .field("node")
+            .field("article"),
+    )
 }

@@ -89,7 +89,10 @@ pub async fn list_articles(
     };
     let page = state
         .content
-        .articles(&Audience::Public, query.page(p.cursor, limit))
+        .articles(
+            &Audience::Public,
+            query.page(p.cursor, limit).with_bodies(shape.bodies()),
+        )
         .await?;
     shape.respond(&req, &state, page, limit)
 }

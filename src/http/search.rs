@@ -93,6 +93,9 @@ pub async fn search(
     let search = query.query(&filters)?;
     let shape = Shape::parse(query.fields.as_deref(), include.include.as_deref())?;
     let limit = search.limit;
-    let page = state.content.articles(&Audience::Public, search).await?;
+    let page = state
+        .content
+        .articles(&Audience::Public, search.with_bodies(shape.bodies()))
+        .await?;
     shape.respond(&req, &state, page, limit)
 }

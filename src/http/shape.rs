@@ -9,12 +9,12 @@ use super::{
     params,
     views::{
         ARTICLE_FIELDS, ArticleJson, Includes, ListEnvelope, ListMeta, SearchResultJson,
-        ShapedArticleJson, utc,
+        SelectedArticleJson, ShapedArticleJson, utc,
     },
 };
 use crate::{
-    domain::{article::Article, page::Page, query::ArticleHit},
-    error::{AppError, AppResult},
+    domain::{Bodies, article::Article, page::Page, query::ArticleHit},
+    error::AppResult,
 };
 
 /// How the caller wants articles shaped.
@@ -60,19 +60,23 @@ impl Shape {
                 .surrogate_keys
                 .push(format!("section:{}", section.id));
         }
-        let view = ArticleJson::from_domain(article, self.includes);
+        let view = Box::new(ArticleJson::from_domain(article, self.includes));
         if self.fields.is_empty() {
-            // The common case serializes once, straight to the response bytes.
-            return Ok(ShapedArticleJson::Whole(Box::new(view)));
+            return Ok(ShapedArticleJson::Whole(view));
         }
-        match serde_json::to_value(view).map_err(AppError::internal)? {
-            serde_json::Value::Object(mut map) => {
-                map.retain(|key, _| self.fields.iter().any(|f| f == key));
-                Ok(ShapedArticleJson::Selected(map))
-            }
-            _ => Err(AppError::internal(
-                "an article did not serialize to an object",
-            )),
+        Ok(ShapedArticleJson::Selected(SelectedArticleJson {
+            article: view,
+            fields: SelectedArticleJson::mask(&self.fields),
+        }))
+    }
+
+    /// Whether the articles need their bodies: not when `fields` names neither.
+    pub(super) fn bodies(&self) -> Bodies {
+        let named = |f: &str| self.fields.iter().any(|n| n == f);
+        if self.fields.is_empty() || named("body_html") || named("body_text") {
+            Bodies::Load
+        } else {
+            Bodies::Skip
         }
     }
 
@@ -96,8 +100,7 @@ impl Shape {
                 .into_iter()
                 .map(|hit| {
                     Ok(SearchResultJson {
-                        article: serde_json::to_value(self.render(hit.article, &mut freshness)?)
-                            .map_err(AppError::internal)?,
+                        article: self.render(hit.article, &mut freshness)?,
                         snippet: hit.snippet.unwrap_or_default(),
                     })
                 })

@@ -118,29 +118,72 @@ pub struct ArticleJson {
     pub corrections: Vec<CorrectionJson>,
 }
 
-/// The field names `fields=` accepts.
-pub const ARTICLE_FIELDS: &[&str] = &[
-    "id",
-    "slug",
-    "title",
-    "standfirst",
-    "body_html",
-    "body_text",
-    "section",
-    "authors",
-    "tags",
-    "published_at",
-    "first_published_at",
-    "updated_at",
-    "language",
-    "dateline",
-    "hero_image",
-    "seo",
-    "canonical_url",
-    "word_count",
-    "reading_time_minutes",
-    "corrections",
-];
+/// `fields=` names, and how an article with only some of them serializes: straight from the
+/// view, field by field, without a `serde_json::Value` tree in between. One list, so a field
+/// that can be named is a field that can be written.
+macro_rules! article_fields {
+    ($($field:ident),* $(,)?) => {
+        /// The field names `fields=` accepts.
+        pub const ARTICLE_FIELDS: &[&str] = &[$(stringify!($field)),*];
+
+        impl Serialize for SelectedArticleJson {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(Some(self.fields.count_ones() as usize))?;
+                let mut bit = 1u32;
+                $(
+                    if self.fields & bit != 0 {
+                        map.serialize_entry(stringify!($field), &self.article.$field)?;
+                    }
+                    bit <<= 1;
+                )*
+                let _ = bit;
+                map.end()
+            }
+        }
+    };
+}
+
+article_fields!(
+    id,
+    slug,
+    title,
+    standfirst,
+    body_html,
+    body_text,
+    section,
+    authors,
+    tags,
+    published_at,
+    first_published_at,
+    updated_at,
+    language,
+    dateline,
+    hero_image,
+    seo,
+    canonical_url,
+    word_count,
+    reading_time_minutes,
+    corrections,
+);
+
+/// An article with only the fields a caller named: bit `i` of `fields` stands for
+/// `ARTICLE_FIELDS[i]`.
+#[derive(Debug)]
+pub struct SelectedArticleJson {
+    pub article: Box<ArticleJson>,
+    pub fields: u32,
+}
+
+impl SelectedArticleJson {
+    /// The mask of `names`, each one of [`ARTICLE_FIELDS`] (others are ignored).
+    pub fn mask<S: AsRef<str>>(names: &[S]) -> u32 {
+        names
+            .iter()
+            .filter_map(|name| ARTICLE_FIELDS.iter().position(|f| *f == name.as_ref()))
+            .fold(0, |mask, i| mask | (1 << i))
+    }
+}
 
 /// A published article as the public API sends it: whole, or with `fields`, only the fields
 /// named (each once, whatever `fields` or `include` repeat).
@@ -148,7 +191,7 @@ pub const ARTICLE_FIELDS: &[&str] = &[
 #[serde(untagged)]
 pub enum ShapedArticleJson {
     Whole(Box<ArticleJson>),
-    Selected(serde_json::Map<String, serde_json::Value>),
+    Selected(SelectedArticleJson),
 }
 
 /// The name of a schema with only the fields `fields` named: `ArticleJson` →
@@ -400,7 +443,107 @@ pub struct ItemEnvelope<T> {
 pub struct SearchResultJson {
     #[serde(flatten)]
     #[schema(value_type = ArticleFieldsJson)]
-    pub article: serde_json::Value,
+    pub article: ShapedArticleJson,
     /// HTML-safe text around the matches, each match in `<mark>`…`</mark>`.
     pub snippet: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::article::{ArticleStatus, BodyFormat, Correction};
+
+    fn sample_article() -> Article {
+        let t = crate::domain::now();
+        let author = Author {
+            id: "a1".into(),
+            slug: "desk".into(),
+            name: "The \"Desk\"".into(),
+            role: None,
+            bio: Some("bio".into()),
+            avatar_url: None,
+            links: vec![AuthorLink {
+                label: "x".into(),
+                url: "https://example.com".into(),
+            }],
+            article_count: None,
+            created_at: t,
+            updated_at: t,
+        };
+        Article {
+            id: "id-1".into(),
+            slug: "a-slug".into(),
+            title: "A <title> & \u{e9}".into(),
+            standfirst: Some("standfirst".into()),
+            body_format: BodyFormat::Markdown,
+            body_source: "body".into(),
+            body_html: "<p>body</p>".into(),
+            body_text: "body".into(),
+            section_id: None,
+            section: None,
+            authors: vec![author],
+            tags: Vec::new(),
+            status: ArticleStatus::Published,
+            published_at: Some(t),
+            first_published_at: Some(t),
+            publish_at: None,
+            embargo_until: None,
+            language: "en".into(),
+            dateline: Some("BRUSSELS".into()),
+            hero_image: Some(HeroImage {
+                url: "https://example.com/i.jpg".into(),
+                alt: Some("alt".into()),
+                caption: None,
+                credit: None,
+            }),
+            seo_title: None,
+            seo_description: Some("seo".into()),
+            canonical_url: None,
+            word_count: 1,
+            reading_time_minutes: 1,
+            version: 3,
+            corrections: vec![Correction {
+                note: "fixed".into(),
+                corrected_at: t,
+            }],
+            created_at: t,
+            updated_at: t,
+        }
+    }
+
+    #[test]
+    fn an_article_cut_to_fields_is_the_whole_article_with_only_those_keys() {
+        let article = sample_article();
+        let whole = serde_json::to_value(ArticleJson::from_domain(
+            article.clone(),
+            Includes::default(),
+        ))
+        .expect("serializes");
+        let whole = whole.as_object().expect("object");
+        assert_eq!(
+            whole.len(),
+            ARTICLE_FIELDS.len(),
+            "every field can be named"
+        );
+        // Every subset of a few fields, and each field alone.
+        let mut selections: Vec<Vec<&str>> = ARTICLE_FIELDS.iter().map(|f| vec![*f]).collect();
+        selections.push(ARTICLE_FIELDS.to_vec());
+        selections.push(vec!["slug", "seo", "corrections", "hero_image", "authors"]);
+        for names in selections {
+            let cut = SelectedArticleJson {
+                article: Box::new(ArticleJson::from_domain(
+                    article.clone(),
+                    Includes::default(),
+                )),
+                fields: SelectedArticleJson::mask(&names),
+            };
+            let cut = serde_json::to_value(cut).expect("serializes");
+            let expected: serde_json::Map<_, _> = whole
+                .iter()
+                .filter(|(k, _)| names.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            assert_eq!(cut, serde_json::Value::Object(expected), "{names:?}");
+        }
+    }
 }

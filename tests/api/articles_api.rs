@@ -1411,3 +1411,68 @@ on_both_backends!(gzip_and_identity_bodies_do_not_share_a_strong_etag, |app| {
         "both bodies carry the strong ETag {plain_tag}"
     );
 });
+
+on_both_backends!(
+    a_field_cut_page_is_the_whole_page_cut_with_or_without_bodies,
+    |app| {
+        // Pages that name no body are read without the body columns: what they carry must
+        // still be exactly the whole answer's fields, and a page naming a body gets it.
+        byline::seed::demo::load(&app.content)
+            .await
+            .expect("demo loads");
+        let include = "include=authors,tags,section";
+        let whole = app
+            .get_json(&format!("/v1/articles?limit=50&{include}"), 200)
+            .await;
+        let whole = whole["data"].as_array().expect("data").clone();
+        assert!(whole.len() > 5);
+        for fields in [
+            "id,slug,title,standfirst,published_at,section,authors,tags,hero_image",
+            "slug,word_count,corrections,seo",
+            "slug,body_html",
+            "body_text,title",
+        ] {
+            let cut = app
+                .get_json(
+                    &format!("/v1/articles?limit=50&{include}&fields={fields}"),
+                    200,
+                )
+                .await;
+            let cut = cut["data"].as_array().expect("data");
+            assert_eq!(cut.len(), whole.len(), "{fields}");
+            let names: BTreeSet<String> = fields.split(',').map(str::to_owned).collect();
+            for (cut, whole) in cut.iter().zip(&whole) {
+                let expected: serde_json::Map<String, Value> = whole
+                    .as_object()
+                    .expect("object")
+                    .iter()
+                    .filter(|(k, _)| names.contains(*k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                assert_eq!(cut, &Value::Object(expected), "{fields}");
+                for body in ["body_html", "body_text"] {
+                    if names.contains(body) {
+                        assert!(!cut[body].as_str().expect(body).is_empty(), "{fields}");
+                    }
+                }
+            }
+        }
+        // Searches too.
+        let whole = app.get_json("/v1/search?q=budget&limit=5", 200).await;
+        let cut = app
+            .get_json("/v1/search?q=budget&limit=5&fields=slug,body_text", 200)
+            .await;
+        let whole = whole["data"].as_array().expect("data");
+        let cut = cut["data"].as_array().expect("data");
+        assert!(!cut.is_empty());
+        for (cut, whole) in cut.iter().zip(whole) {
+            assert_eq!(keys(cut), set(&["slug", "body_text", "snippet"]));
+            assert_eq!(cut["body_text"], whole["body_text"]);
+            assert_eq!(cut["snippet"], whole["snippet"]);
+        }
+        let cut = app
+            .get_json("/v1/search?q=budget&limit=5&fields=slug", 200)
+            .await;
+        assert_eq!(keys(&cut["data"][0]), set(&["slug", "snippet"]));
+    }
+);

@@ -1766,3 +1766,64 @@ async fn article_mutations_need_the_version_they_change() {
     .await;
     assert_eq!(deleted["data"]["deleteArticle"], true, "{deleted}");
 }
+
+on_both_backends!(
+    graphql_pages_read_bodies_when_asked_for_however_the_query_names_them,
+    |app| {
+        // A page whose nodes do not ask for a body is read without the body columns; a body
+        // asked for directly, by alias, through a fragment or an inline fragment is there.
+        byline::seed::demo::load(&app.content)
+            .await
+            .expect("demo loads");
+        let rest = app.get_json("/v1/articles?limit=5", 200).await;
+        let bodies: Vec<&str> = rest["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .map(|a| a["body_html"].as_str().expect("body"))
+            .collect();
+        for q in [
+            "{ articles(first: 5) { edges { node { slug bodyHtml } } } }",
+            "{ articles(first: 5) { edges { node { slug b: bodyHtml } } } }",
+            "fragment F on Article { bodyHtml } { articles(first: 5) { edges { node { slug ...F } } } }",
+            "{ articles(first: 5) { edges { node { slug ... on Article { bodyHtml } } } } }",
+        ] {
+            let response = query(&app, q).await;
+            let edges = data(&response)["articles"]["edges"]
+                .as_array()
+                .expect("edges")
+                .clone();
+            assert_eq!(edges.len(), 5, "{q}");
+            for (edge, body) in edges.iter().zip(&bodies) {
+                let node = &edge["node"];
+                let got = node.get("bodyHtml").or(node.get("b")).expect("a body");
+                assert_eq!(got, body, "{q}");
+            }
+        }
+        let response = query(
+            &app,
+            "{ search(query: \"budget\", first: 3) { edges { node { article { slug bodyText } } } } }",
+        )
+        .await;
+        let edges = data(&response)["search"]["edges"]
+            .as_array()
+            .expect("edges");
+        assert!(!edges.is_empty());
+        for edge in edges {
+            assert!(
+                !edge["node"]["article"]["bodyText"]
+                    .as_str()
+                    .expect("body")
+                    .is_empty()
+            );
+        }
+        let response = query(
+            &app,
+            "{ authors(first: 3) { edges { node { articles(first: 2) { edges { node { bodyText } } } } } } }",
+        )
+        .await;
+        let text = data(&response).to_string();
+        assert!(!text.contains("\"bodyText\":\"\""), "{text}");
+        assert!(text.contains("bodyText"));
+    }
+);

@@ -72,6 +72,7 @@ async fn ids_in(content: &ContentService, scope: Scope) -> Vec<ArticleRow> {
                 ArticleSort::UpdatedDesc,
                 None,
                 10_000,
+                byline::domain::Bodies::Skip,
             )?)
         })
         .await

@@ -53,6 +53,7 @@ impl ContentService {
             filter,
             limit,
             relations,
+            bodies,
             ..
         } = query;
         self.db
@@ -64,6 +65,7 @@ impl ContentService {
                     sort,
                     after,
                     i64::from(limit) + 1,
+                    bodies,
                 )?;
                 Page::from_overfetch(rows, limit, |row| cursor_of(sort, row)).try_map_all(|rows| {
                     Ok(relations::load(conn, rows, relations)?

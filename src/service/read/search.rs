@@ -134,6 +134,7 @@ impl ContentService {
             cursor,
             limit,
             relations,
+            bodies,
             ..
         } = query;
         let after = search_after(cursor.as_deref(), sort)?;
@@ -158,7 +159,7 @@ impl ContentService {
                 let page = Page::from_overfetch(hits, limit, |hit| cursor_of(sort, hit));
                 let ids: Vec<String> = page.items.iter().map(|hit| hit.id.clone()).collect();
                 let mut rows: HashMap<String, ArticleRow> =
-                    queries::articles::find_by_ids(conn, &scope, &ids)?
+                    queries::articles::find_by_ids(conn, &scope, &ids, bodies)?
                         .into_iter()
                         .map(|row| (row.id.clone(), row))
                         .collect();
