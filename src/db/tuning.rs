@@ -2,13 +2,14 @@
 
 use clap::Args;
 
-/// Kibibytes of page cache per SQLite connection by default. With reads served from the
-/// memory map the cache holds mostly pages being written and the schema, so it can be small;
-/// SQLite's own default is 2 000 KiB, kept by every pooled connection.
+/// Kibibytes of page cache per SQLite connection by default: every pooled connection keeps
+/// its own, so this times the pool is what SQLite holds (SQLite's own default is 2 000 KiB).
+/// The kernel caches the file as well, so a miss here is a copy, not a disk read.
 pub const DEFAULT_SQLITE_CACHE_KIB: u32 = 1024;
-/// Mebibytes of the database file SQLite maps into memory by default (its compiled-in
-/// ceiling is just under 2 GiB).
-pub const DEFAULT_SQLITE_MMAP_MB: u64 = 1024;
+/// Mebibytes of the database file SQLite maps into memory by default: none. Each connection
+/// maps the file itself, and RSS counts a mapped page once per mapping, so a pool of 8 read
+/// through a map showed ~600 MiB of RSS for a 250 MB file (see docs/architecture.md).
+pub const DEFAULT_SQLITE_MMAP_MB: u64 = 0;
 
 /// Per-connection SQLite memory settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,8 +49,8 @@ pub struct SqliteTuningArgs {
     #[arg(long, env = "BYLINE_SQLITE_CACHE_KIB", default_value_t = DEFAULT_SQLITE_CACHE_KIB,
           value_parser = clap::value_parser!(u32).range(64..=1_048_576))]
     pub sqlite_cache_kib: u32,
-    /// MiB of the SQLite file read through a memory map (`PRAGMA mmap_size`; 0: plain reads
-    /// into each connection's page cache).
+    /// MiB of the SQLite file read through a memory map (`PRAGMA mmap_size`; 0, the
+    /// default: plain reads into each connection's page cache).
     #[arg(long, env = "BYLINE_SQLITE_MMAP_MB", default_value_t = DEFAULT_SQLITE_MMAP_MB,
           value_parser = clap::value_parser!(u64).range(0..=2047))]
     pub sqlite_mmap_mb: u64,
