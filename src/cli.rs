@@ -183,6 +183,11 @@ pub struct ServeArgs {
     /// hears every other's changes (LISTEN/NOTIFY) and serves nothing cached while it cannot.
     #[arg(long, env = "BYLINE_RESPONSE_CACHE_MB", default_value_t = crate::config::DEFAULT_RESPONSE_CACHE_MB, value_parser = clap::value_parser!(u64).range(0..=1_048_576))]
     pub response_cache_mb: u64,
+    /// Threads running database work, all workers together (default: --pool-size + 2).
+    #[arg(long, env = "BYLINE_BLOCKING_THREADS", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub blocking_threads: Option<u64>,
+    #[command(flatten)]
+    pub sqlite: crate::db::tuning::SqliteTuningArgs,
     #[command(flatten)]
     pub rate_limits: crate::http::rate_limit::RateLimitArgs,
     #[command(flatten)]
@@ -234,7 +239,17 @@ pub struct SeedArgs {
 
 /// Connects and brings the schema up to date.
 fn open(url: &DatabaseUrl, pool_size: u32, limits: DbLimits) -> AppResult<Db> {
-    let db = Db::connect_with(url, pool_size, limits)?;
+    open_tuned(url, pool_size, limits, Default::default())
+}
+
+/// [`open`] with SQLite connections opened with `tuning`.
+fn open_tuned(
+    url: &DatabaseUrl,
+    pool_size: u32,
+    limits: DbLimits,
+    tuning: crate::db::SqliteTuning,
+) -> AppResult<Db> {
+    let db = Db::connect_tuned(url, pool_size, limits, tuning)?;
     let applied = db.migrate()?;
     if !applied.is_empty() {
         tracing::info!(count = applied.len(), "applied migrations");
@@ -343,7 +358,12 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
     let url = args.database.parse()?;
     let statement_timeout =
         (args.statement_timeout_ms > 0).then(|| Duration::from_millis(args.statement_timeout_ms));
-    let db = open(&url, args.pool_size, DbLimits { statement_timeout })?;
+    let db = open_tuned(
+        &url,
+        args.pool_size,
+        DbLimits { statement_timeout },
+        args.sqlite.tuning(),
+    )?;
     let content = ContentService::new(db).with_search_limits(args.search_limits());
     if !args.webhook_allow_private.is_empty() {
         tracing::info!(allowed = %args.webhook_allow_private, "private webhook targets allowed");
@@ -374,6 +394,7 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         cache_control: args.cache_control,
         cors_origins: args.cors_origins,
         workers: None,
+        blocking_threads: args.blocking_threads.map(|n| n as usize),
         graphql_introspection: args.graphql_introspection,
         site_url: args.site_url,
         site_name: args.site_name,

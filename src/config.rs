@@ -100,6 +100,10 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
+    /// Threads running database work, all workers together; `None`: the pool size and two
+    /// more (for the readiness probe and work not holding a connection). Each idle-then-busy
+    /// thread keeps a stack and a malloc arena, and more threads than connections only wait.
+    pub blocking_threads: Option<usize>,
     /// Whether GraphQL answers introspection queries.
     pub graphql_introspection: bool,
     /// The frontend's home page (`BYLINE_SITE_URL`): the link of feeds and ninjs items.
@@ -188,6 +192,7 @@ impl Default for Settings {
             cache_control: DEFAULT_CACHE_CONTROL.into(),
             cors_origins: vec!["*".into()],
             workers: None,
+            blocking_threads: None,
             graphql_introspection: true,
             site_url: DEFAULT_SITE_URL.into(),
             site_name: DEFAULT_SITE_NAME.into(),

@@ -126,6 +126,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)?;
         let address = listener.local_addr()?;
         let workers = settings.workers;
+        let (blocking_threads, pool_size) = (settings.blocking_threads, settings.pool_size);
         let drain = settings.shutdown_drain;
         let shutdown_timeout = settings.shutdown_timeout;
         let draining = Arc::new(AtomicBool::new(false));
@@ -180,6 +181,14 @@ impl Application {
         if let Some(n) = workers {
             server = server.workers(n);
         }
+        let workers = workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        });
+        server = server.worker_max_blocking_threads(blocking_threads_per_worker(
+            blocking_threads,
+            pool_size,
+            workers,
+        ));
         // Signals are handled by `stop_on_signals`, which drains before stopping.
         let server = server
             .disable_signals()
@@ -235,6 +244,13 @@ impl Application {
     }
 }
 
+/// Each worker has a blocking pool of its own (tokio's default would allow 512 threads each):
+/// split the total between them, the pool size and two more unless told otherwise.
+fn blocking_threads_per_worker(total: Option<usize>, pool_size: u32, workers: usize) -> usize {
+    let total = total.unwrap_or(pool_size as usize + 2);
+    total.div_ceil(workers.max(1)).max(1)
+}
+
 /// Resolves at the first SIGTERM or SIGINT.
 async fn terminated() {
     #[cfg(unix)]
@@ -263,4 +279,17 @@ pub fn spawn_scheduler(content: ContentService, interval: std::time::Duration) {
             actix_web::rt::time::sleep(interval).await;
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::blocking_threads_per_worker;
+
+    #[test]
+    fn blocking_threads_are_split_between_workers() {
+        assert_eq!(blocking_threads_per_worker(None, 8, 2), 5);
+        assert_eq!(blocking_threads_per_worker(None, 8, 1), 10);
+        assert_eq!(blocking_threads_per_worker(Some(3), 8, 2), 2);
+        assert_eq!(blocking_threads_per_worker(Some(1), 8, 4), 1);
+    }
 }

@@ -16,6 +16,7 @@ use diesel::{
     sqlite::SqliteConnection,
 };
 
+use super::tuning::SqliteTuning;
 use crate::config::DatabaseUrl;
 
 /// A connection to PostgreSQL or SQLite; queries are written once against this type.
@@ -138,6 +139,8 @@ pub struct ConnectionManager {
     clock: LossClock,
     /// PostgreSQL's `statement_timeout` for every statement of the connection.
     statement_timeout: Option<Duration>,
+    /// SQLite's page cache and memory map per connection.
+    sqlite: SqliteTuning,
 }
 
 impl ConnectionManager {
@@ -151,7 +154,14 @@ impl ConnectionManager {
             counter,
             clock: LossClock::new(),
             statement_timeout,
+            sqlite: SqliteTuning::default(),
         }
+    }
+
+    /// The same manager with SQLite connections opened with `tuning`.
+    pub fn with_sqlite_tuning(mut self, tuning: SqliteTuning) -> Self {
+        self.sqlite = tuning;
+        self
     }
 
     pub fn loss_clock(&self) -> &LossClock {
@@ -176,10 +186,12 @@ impl ConnectionManager {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 // WAL: readers never block the writer. FULL sync: an acknowledged write
                 // survives a crash. The busy timeout makes a second writer wait, not fail.
-                conn.batch_execute(
+                // The cache and map bound what each pooled connection keeps in memory.
+                conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
-                )
+                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; {}",
+                    self.sqlite.pragmas()
+                ))
                 .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
                 DbConnection::Sqlite(conn)
             }

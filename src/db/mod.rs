@@ -12,6 +12,7 @@ pub mod rows;
 pub mod schema;
 pub mod timeout;
 mod transaction;
+pub mod tuning;
 
 use std::{
     sync::{Arc, Mutex},
@@ -20,6 +21,7 @@ use std::{
 
 pub use connection::{DbConnection, ManagedConnection, MultiBackend, StatementCounter};
 pub use pool_stats::PoolStats;
+pub use tuning::SqliteTuning;
 
 use crate::{
     config::DatabaseUrl,
@@ -82,6 +84,16 @@ impl Db {
     /// Connects (creating the SQLite file and its folder if needed) and checks that the
     /// database answers. Fails fast with a one-line reason.
     pub fn connect_with(url: &DatabaseUrl, pool_size: u32, limits: DbLimits) -> AppResult<Db> {
+        Db::connect_tuned(url, pool_size, limits, SqliteTuning::default())
+    }
+
+    /// [`Db::connect_with`], with SQLite connections opened with `tuning`.
+    pub fn connect_tuned(
+        url: &DatabaseUrl,
+        pool_size: u32,
+        limits: DbLimits,
+        tuning: SqliteTuning,
+    ) -> AppResult<Db> {
         if let DatabaseUrl::Sqlite(path) = url
             && let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
@@ -99,7 +111,8 @@ impl Db {
             url.clone(),
             counter.clone(),
             limits.statement_timeout,
-        );
+        )
+        .with_sqlite_tuning(tuning);
         // Open one connection first: the pool would only say that it timed out, not why.
         r2d2::ManageConnection::connect(&manager).map_err(|e| {
             AppError::unavailable(format!(
