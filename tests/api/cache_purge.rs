@@ -25,10 +25,10 @@ use serde_json::{Value, json};
 
 use crate::{
     articles_api::surrogate_keys,
-    helpers::{Backend, TestApp, article, open_content, seed_taxonomy},
+    helpers::{Backend, article, open_content, seed_taxonomy},
     on_both_backends_spawned,
     webhooks::{
-        LOCAL_RECEIVERS, Received, Receiver, SECRET, fast, graphql, key, settled,
+        LOCAL_RECEIVERS, Received, Receiver, SECRET, admin_send, fast, graphql, key, settled,
         signature_is_valid, spawn_allowing, start_dispatcher, subscribe,
     },
 };
@@ -75,25 +75,6 @@ async fn nth_purge(receiver: &Receiver, n: usize, what: &str) -> (BTreeSet<Strin
     purge_of(&got[n - 1])
 }
 
-async fn admin_request(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    key: &str,
-    body: Value,
-) -> (u16, Value) {
-    let response = app
-        .client
-        .request(method, format!("{}{path}", app.base))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 on_both_backends_spawned!(
     a_publish_an_edit_an_unpublish_and_a_tag_rename_each_purge_their_keys,
     |backend| spawn_allowing(backend, LOCAL_RECEIVERS),
@@ -103,7 +84,7 @@ on_both_backends_spawned!(
         let (_, editor) = key(&app.content, Role::Editor).await;
         // Subscribed over REST to the purge only, and over GraphQL to publications only.
         let cdn = Receiver::start(&[]);
-        let (status, created) = admin_request(
+        let (status, created) = admin_send(
             &app,
             reqwest::Method::POST,
             "/admin/v1/webhooks",
@@ -193,7 +174,7 @@ on_both_backends_spawned!(
         let tag = app.get_json("/v1/tags/eu", 200).await;
         let tag_id = tag["data"]["id"].as_str().expect("tag id").to_owned();
         let (editor_key, _) = key(&app.content, Role::Editor).await;
-        let (status, _) = admin_request(
+        let (status, _) = admin_send(
             &app,
             reqwest::Method::PATCH,
             "/admin/v1/tags/eu",

@@ -578,7 +578,7 @@ const INTERNAL_TARGETS: [(&str, &str); 30] = [
 ];
 
 /// Sends `body` with an admin key; the status and the JSON answer.
-async fn admin_send(
+pub(crate) async fn admin_send(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,
