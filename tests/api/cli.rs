@@ -139,7 +139,7 @@ fn seed_synthetic_on_postgres() {
 
 /// Starts `serve` (a `byline serve …` command) in `dir` on the default database there, and
 /// answers the child with the URL on the first line of its banner that starts with `label`.
-fn spawn_serve(
+pub(crate) fn spawn_serve(
     mut serve: Command,
     dir: &std::path::Path,
     label: &str,

@@ -5,8 +5,7 @@
 //! SQLite, nothing listens and nothing is sent.
 
 use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
+    process::{Child, Command},
     time::{Duration as StdDuration, Instant},
 };
 
@@ -48,7 +47,8 @@ impl Instance {
     /// Starts `byline serve` on `database` with its defaults (the response cache on), and
     /// waits until it listens for the other instances' changes.
     async fn start(database: &TestDatabase) -> Instance {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
+        let mut serve = Command::new(env!("CARGO_BIN_EXE_byline"));
+        serve
             .args([
                 "serve",
                 "--bind",
@@ -60,29 +60,10 @@ impl Instance {
                 "--rate-limit-admin",
                 "0",
             ])
-            .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start byline serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let (sender, lines) = std::sync::mpsc::channel();
-        // Keep draining stdout so the server never writes into a closed pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = sender.send(line);
-            }
-        });
-        let line = lines
-            .iter()
-            .find(|line| line.trim_start().starts_with("Health:"))
-            .expect("serve prints where it answers");
-        let base = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .expect("a URL")
-            .trim_end_matches("/readyz")
-            .to_owned();
+            .env("RUST_LOG", "warn");
+        // The database is named, so the working directory does not matter.
+        let (child, health) = crate::cli::spawn_serve(serve, &std::env::temp_dir(), "Health:");
+        let base = health.trim_end_matches("/readyz").to_owned();
         let instance = Instance {
             child,
             base,
