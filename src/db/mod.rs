@@ -238,6 +238,37 @@ impl Db {
             .await
     }
 
+    /// Runs a short, keyed read (an article, a page of a list, the relations of a page).
+    ///
+    /// On SQLite it runs right here on the calling worker when a pooled connection is idle:
+    /// such a read takes tens of microseconds, and handing it to a blocking thread and back
+    /// cost more than the read itself (the profile in `docs/benchmarks.md`). SQLite has no
+    /// statement timeout, so the blocking pool's wait limit never stopped the work either, and
+    /// a read in WAL mode does not wait for writers. Everything else, and PostgreSQL (whose
+    /// reads wait on the network), goes through [`Db::read`]. Searches and other long reads
+    /// must use [`Db::read`]: a long read here would hold up the worker's other requests.
+    pub async fn read_short<T, F>(&self, work: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if let Some(mut conn) = self.idle_sqlite_connection() {
+            return work(&mut conn);
+        }
+        self.read(work).await
+    }
+
+    /// An idle pooled SQLite connection, if one is free right now and none was lost lately
+    /// (then [`Db::checkout`] tests them, which is not for the worker to wait on).
+    fn idle_sqlite_connection(
+        &self,
+    ) -> Option<r2d2::PooledConnection<connection::ConnectionManager>> {
+        if self.sqlite_writer.is_none() || self.manager.loss_clock().suspicious() {
+            return None;
+        }
+        self.pool.try_get()
+    }
+
     /// Runs database work in one transaction on the blocking pool.
     pub async fn write<T, F>(&self, work: F) -> AppResult<T>
     where

@@ -91,7 +91,7 @@ impl ContentService {
         let (prefix, secret) = (prefix.to_owned(), secret.to_owned());
         let row = self
             .db
-            .read(move |conn| Ok(queries::keys::by_prefix(conn, &prefix)?))
+            .read_short(move |conn| Ok(queries::keys::by_prefix(conn, &prefix)?))
             .await?
             .ok_or_else(invalid)?;
         if !keys::secret_matches(&secret, &row.secret_hash) {

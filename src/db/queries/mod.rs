@@ -18,10 +18,26 @@ macro_rules! insert_rows {
 }
 pub(crate) use insert_rows;
 
+/// Runs `$body` with `$c` bound to the concrete connection. Diesel's `MultiConnection` writes
+/// out a statement's SQL twice on every call, even for a statement it keeps prepared; on the
+/// concrete connection a query of static type is found prepared by its type, with no SQL
+/// written at all. For the hottest reads (one public article, the relations of a page); the
+/// query must be one both backends accept (not boxed for `MultiBackend`).
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Pg($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 pub mod articles;
 pub mod editorial;
 pub mod keys;
 pub mod notify;
+pub mod prepared;
 pub mod relations;
 pub mod revisions;
 pub mod search;

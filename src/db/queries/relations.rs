@@ -4,7 +4,10 @@
 use chrono::NaiveDateTime;
 use diesel::{dsl::count_star, prelude::*};
 
-use super::visibility::public_at;
+use super::{
+    prepared::{by_sql, padded_keys},
+    visibility::public_at,
+};
 use crate::db::{
     DbConnection,
     rows::{AuthorRow, SectionRow, TagRow},
@@ -19,12 +22,14 @@ pub fn authors_of(
     if article_ids.is_empty() {
         return Ok(Vec::new());
     }
-    article_authors::table
-        .inner_join(authors::table)
-        .filter(article_authors::article_id.eq_any(article_ids))
-        .order((article_authors::article_id, article_authors::position))
-        .select((article_authors::article_id, AuthorRow::as_select()))
-        .load(conn)
+    super::on_backend!(conn, |c| by_sql(
+        article_authors::table
+            .inner_join(authors::table)
+            .filter(article_authors::article_id.eq_any(padded_keys(article_ids)))
+            .order((article_authors::article_id, article_authors::position))
+            .select((article_authors::article_id, AuthorRow::as_select())),
+    )
+    .load(c))
 }
 
 /// `(article_id, tag)` pairs for these articles, in tag order.
@@ -35,12 +40,14 @@ pub fn tags_of(
     if article_ids.is_empty() {
         return Ok(Vec::new());
     }
-    article_tags::table
-        .inner_join(tags::table)
-        .filter(article_tags::article_id.eq_any(article_ids))
-        .order((article_tags::article_id, article_tags::position))
-        .select((article_tags::article_id, TagRow::as_select()))
-        .load(conn)
+    super::on_backend!(conn, |c| by_sql(
+        article_tags::table
+            .inner_join(tags::table)
+            .filter(article_tags::article_id.eq_any(padded_keys(article_ids)))
+            .order((article_tags::article_id, article_tags::position))
+            .select((article_tags::article_id, TagRow::as_select())),
+    )
+    .load(c))
 }
 
 /// The sections with these ids.
@@ -48,10 +55,12 @@ pub fn sections_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<V
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    sections::table
-        .filter(sections::id.eq_any(ids))
-        .select(SectionRow::as_select())
-        .load(conn)
+    super::on_backend!(conn, |c| by_sql(
+        sections::table
+            .filter(sections::id.eq_any(padded_keys(ids)))
+            .select(SectionRow::as_select()),
+    )
+    .load(c))
 }
 
 /// How many articles the public sees at `now` each of these authors has.

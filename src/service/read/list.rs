@@ -57,7 +57,7 @@ impl ContentService {
             ..
         } = query;
         self.db
-            .read(move |conn| {
+            .read_short(move |conn| {
                 let rows = queries::articles::list(
                     conn,
                     &scope,

@@ -60,7 +60,7 @@ impl ContentService {
         match audience {
             Audience::Public => {
                 self.db
-                    .read(move |conn| public_lookup(conn, &key, relations, now))
+                    .read_short(move |conn| public_lookup(conn, &key, relations, now))
                     .await
             }
             Audience::Staff(_) | Audience::Contributor(_) => {
@@ -85,7 +85,7 @@ impl ContentService {
     /// The article in `scope`, in whatever state it is.
     async fn any_state(&self, scope: Scope, key: Key, relations: Relations) -> AppResult<Lookup> {
         self.db
-            .read(move |conn| {
+            .read_short(move |conn| {
                 let row = queries::articles::find(conn, &scope, &key)?
                     .ok_or_else(|| AppError::not_found("no article has this slug or id"))?;
                 found(conn, row, relations).map(Lookup::Found)

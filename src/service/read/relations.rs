@@ -118,7 +118,7 @@ impl ContentService {
         article_ids: Vec<String>,
     ) -> AppResult<HashMap<String, Vec<Author>>> {
         self.db
-            .read(move |conn| authors_by_article(conn, &article_ids))
+            .read_short(move |conn| authors_by_article(conn, &article_ids))
             .await
     }
 
@@ -127,7 +127,7 @@ impl ContentService {
         article_ids: Vec<String>,
     ) -> AppResult<HashMap<String, Vec<Tag>>> {
         self.db
-            .read(move |conn| tags_by_article(conn, &article_ids))
+            .read_short(move |conn| tags_by_article(conn, &article_ids))
             .await
     }
 
@@ -136,7 +136,7 @@ impl ContentService {
         section_ids: Vec<String>,
     ) -> AppResult<HashMap<String, Section>> {
         self.db
-            .read(move |conn| sections_by_id(conn, &section_ids))
+            .read_short(move |conn| sections_by_id(conn, &section_ids))
             .await
     }
 
