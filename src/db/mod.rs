@@ -263,7 +263,7 @@ impl Db {
     fn idle_sqlite_connection(
         &self,
     ) -> Option<r2d2::PooledConnection<connection::ConnectionManager>> {
-        if self.sqlite_writer.is_none() || self.manager.loss_clock().suspicious() {
+        if !matches!(self.url, DatabaseUrl::Sqlite(_)) || self.manager.loss_clock().suspicious() {
             return None;
         }
         self.pool.try_get()
