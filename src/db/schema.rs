@@ -83,6 +83,8 @@ diesel::table! {
         article_id -> Text,
         tag_id -> Text,
         position -> Integer,
+        /// The article's `published_at`, copied by triggers: orders a tag's list by index.
+        published_at -> Nullable<Timestamp>,
     }
 }
 

@@ -228,6 +228,9 @@ fn refuse_non_empty(db: &Db) -> AppResult<()> {
     Ok(())
 }
 
+/// How many tags carry most of the tagging (issue 14's "20 hot tags of 500").
+const HOT_TAGS: usize = 20;
+
 /// Generates `count` articles and proportional taxonomy into an empty database.
 pub fn generate(
     db: &Db,
@@ -238,8 +241,9 @@ pub fn generate(
     refuse_non_empty(db)?;
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(rng_seed);
-    let author_count = (count / 250).clamp(8, 2000);
-    let tag_count = (count / 40).clamp(40, 20_000);
+    // Issue 14's shape: at 10 000 articles, 200 authors and 500 tags, of which 20 are hot.
+    let author_count = (count / 50).clamp(8, 20_000);
+    let tag_count = (count / 20).clamp(40, 50_000);
 
     let sections: Vec<_> = SECTIONS
         .iter()
@@ -424,9 +428,14 @@ fn synthetic_article(
         place,
         index
     );
-    let (author_n, tag_n) = (rng.random_range(1..3), rng.random_range(3..7));
+    let (author_n, tag_n) = (rng.random_range(1..3), rng.random_range(3..6));
     let authors: Vec<String> = pick_distinct(rng, author_ids, author_n);
-    let tags: Vec<String> = pick_distinct(rng, tag_ids, tag_n);
+    // One or two of an article's 3–5 tags are among the first HOT_TAGS, as a newsroom's
+    // running stories are: each hot tag is then on ~7 % of the articles.
+    let (hot, cold) = tag_ids.split_at(HOT_TAGS.min(tag_ids.len() / 2));
+    let hot_n = rng.random_range(1..3);
+    let mut tags: Vec<String> = pick_distinct(rng, hot, hot_n);
+    tags.extend(pick_distinct(rng, cold, tag_n - tags.len()));
     let new = NewArticle {
         slug: Some(format!(
             "{}-talks-{}-{index}",

@@ -93,7 +93,7 @@ fn migrations_apply_and_match_the_schema(backend: Backend) {
         ("tombstones", 3),
         ("server_secrets", 3),
         ("article_authors", 3),
-        ("article_tags", 3),
+        ("article_tags", 4),
         ("revisions", 6),
         ("tombstone_slugs", 3),
         ("webhooks", 8),

@@ -4,12 +4,16 @@
 use std::collections::HashSet;
 
 use byline::{
-    auth::Role,
-    db::queries,
-    domain,
-    service::editorial::{References, prepare},
+    auth::{Caller, Role},
+    db::{queries, schema::articles},
+    domain::{self, Key, Relations},
+    service::{
+        audience::Audience,
+        editorial::{ArticlePatch, References, Transition, prepare},
+    },
 };
 use chrono::Duration;
+use diesel::prelude::*;
 
 use crate::{
     helpers::{TestApp, article, spawn_app_with},
@@ -20,6 +24,11 @@ const ARTICLES: usize = 300;
 
 /// 300 published articles; every third shares its publication time with a neighbour.
 async fn seed_many(app: &TestApp) {
+    seed_many_tagged(app, |_| vec![]).await;
+}
+
+/// [`seed_many`], article `i` tagged with the slugs `tags_of(i)`.
+async fn seed_many_tagged(app: &TestApp, tags_of: impl Fn(usize) -> Vec<&'static str>) {
     app.seed_taxonomy().await;
     let section = app
         .content
@@ -33,6 +42,11 @@ async fn seed_many(app: &TestApp) {
         .await
         .expect("author")
         .id;
+    let mut tag_ids = std::collections::HashMap::new();
+    for slug in ["eu", "brussels", "budget"] {
+        let tag = app.content.tag(Key::Slug(slug.into())).await.expect("tag");
+        tag_ids.insert(slug, tag.id);
+    }
     let now = domain::now();
     let mut rows = Vec::new();
     let (mut bylines, mut tagging) = (Vec::new(), Vec::new());
@@ -40,7 +54,7 @@ async fn seed_many(app: &TestApp) {
         let refs = References {
             section_id: Some(section.clone()),
             author_ids: vec![author.clone()],
-            tag_ids: vec![],
+            tag_ids: tags_of(i).iter().map(|t| tag_ids[t].clone()).collect(),
         };
         let mut p = prepare(article(&format!("story-{i:03}"), now), refs, now).expect("valid");
         p.row.published_at = Some(now - Duration::minutes((i - i % 3) as i64 + 10));
@@ -172,6 +186,121 @@ on_both_backends!(cursor_walk_is_stable_while_articles_are_published, |app| {
     )
     .await;
     assert_complete_and_ordered(&seen, true);
+});
+
+fn admin() -> Caller {
+    Caller {
+        key_id: String::new(),
+        name: "tests".into(),
+        role: Role::Admin,
+    }
+}
+
+/// The article with `slug` in any state, as staff read it.
+async fn staff_read(app: &TestApp, slug: &str) -> byline::domain::article::Article {
+    let audience = Audience::for_admin(&admin()).expect("audience");
+    app.content
+        .article(&audience, Key::Slug(slug.into()), Relations::Load)
+        .await
+        .expect("article")
+        .into_article()
+}
+
+/// The slugs of a tag's list walked in small pages must be the whole list's, in the whole
+/// list's order, with the articles of other tags left out: the tag's list is read through its
+/// own index (`article_tags_tag_published_idx`), whose copy of `published_at` must follow
+/// every change.
+async fn assert_tag_walk_is_the_whole_walk_filtered(app: &TestApp, tag: &str) {
+    for sort in ["", "&sort=published_at"] {
+        let whole = walk(
+            app,
+            &format!("/v1/articles?limit=100&fields=slug,published_at{sort}"),
+            "published_at",
+            None,
+        )
+        .await;
+        let mut tagged = HashSet::new();
+        for (slug, _) in &whole {
+            if staff_read(app, slug)
+                .await
+                .tags
+                .iter()
+                .any(|t| t.slug == tag)
+            {
+                tagged.insert(slug.clone());
+            }
+        }
+        let expected: Vec<_> = whole
+            .into_iter()
+            .filter(|(s, _)| tagged.contains(s))
+            .collect();
+        let walked = walk(
+            app,
+            &format!("/v1/articles?limit=7&tag={tag}&fields=slug,published_at{sort}"),
+            "published_at",
+            None,
+        )
+        .await;
+        assert_eq!(walked, expected, "tag={tag}{sort}");
+    }
+}
+
+on_both_backends!(a_tag_list_follows_publication_times_and_retagging, |app| {
+    seed_many_tagged(&app, |i| match (i % 2, i % 3) {
+        (0, 0) => vec!["eu", "budget"],
+        (0, _) => vec!["eu"],
+        (_, 0) => vec!["budget"],
+        _ => vec![],
+    })
+    .await;
+    assert_tag_walk_is_the_whole_walk_filtered(&app, "eu").await;
+    assert_tag_walk_is_the_whole_walk_filtered(&app, "budget").await;
+
+    // The newest eu article, its time moved a year back by a write outside the service,
+    // moves to the end of the list.
+    let moved = staff_read(&app, "story-000").await.id;
+    let year_ago = domain::now() - Duration::days(365);
+    app.content
+        .db()
+        .write(move |conn| {
+            Ok(
+                diesel::update(articles::table.filter(articles::id.eq(moved)))
+                    .set(articles::published_at.eq(year_ago))
+                    .execute(conn)?,
+            )
+        })
+        .await
+        .expect("move back");
+    // One scheduled for later leaves it; one untagged gains the tag.
+    let scheduled = staff_read(&app, "story-010").await;
+    app.content
+        .transition_article(
+            &admin(),
+            &scheduled.id,
+            Transition::Schedule(domain::now() + Duration::days(1)),
+            Some(scheduled.version),
+        )
+        .await
+        .expect("schedule");
+    let retagged = staff_read(&app, "story-001").await;
+    let patch: ArticlePatch =
+        serde_json::from_value(serde_json::json!({ "tags": ["eu"] })).expect("patch");
+    app.content
+        .update_article(&admin(), &retagged.id, patch, Some(retagged.version))
+        .await
+        .expect("retag");
+
+    let newest = app.slugs("/v1/articles?tag=eu&limit=100").await;
+    assert!(
+        !newest.iter().any(|s| s == "story-010"),
+        "scheduled: hidden"
+    );
+    assert!(newest.iter().any(|s| s == "story-001"), "retagged: listed");
+    let oldest = app
+        .slugs("/v1/articles?tag=eu&limit=1&sort=published_at")
+        .await;
+    assert_eq!(oldest, ["story-000"], "moved back: listed last");
+    assert_tag_walk_is_the_whole_walk_filtered(&app, "eu").await;
 });
 
 on_both_backends!(cursors_from_another_sort_or_garbage_are_400, |app| {

@@ -9,7 +9,7 @@ use diesel::{
 
 use super::{
     prepared::{by_sql, padded_keys},
-    visibility::{Scope, public_at},
+    visibility::{Scope, TaggedArticles, public_at},
 };
 use crate::{
     db::{
@@ -76,17 +76,58 @@ pub struct Keyset {
 pub type FilterCondition =
     Box<dyn BoxableExpression<articles::table, MultiBackend, SqlType = Nullable<Bool>>>;
 
+/// One condition of a filter on articles joined to their taggings.
+type TaggedFilterCondition =
+    Box<dyn BoxableExpression<TaggedArticles, MultiBackend, SqlType = Nullable<Bool>>>;
+
+/// The conditions `$filter` puts on article rows but its tags, boxed for the query source
+/// `$source`; they combine with AND.
+macro_rules! untagged_conditions_on {
+    ($filter:expr, $source:ty) => {{
+        use articles::dsl as a;
+        let filter: &ArticleFilter = $filter;
+        let mut conditions: Vec<
+            Box<dyn BoxableExpression<$source, MultiBackend, SqlType = Nullable<Bool>>>,
+        > = Vec::new();
+        if let Some(section) = &filter.section {
+            let section_ids = sections::table
+                .filter(sections::slug.eq(section.as_str().to_owned()))
+                .select(sections::id.nullable());
+            conditions.push(Box::new(a::section_id.eq_any(section_ids)));
+        }
+        if let Some(author) = &filter.author {
+            let bylined = article_authors::table
+                .inner_join(authors::table)
+                .filter(authors::slug.eq(author.as_str().to_owned()))
+                .select(article_authors::article_id);
+            conditions.push(Box::new(a::id.eq_any(bylined).nullable()));
+        }
+        if let Some(language) = &filter.language {
+            conditions.push(Box::new(
+                a::language.eq(language.as_str().to_owned()).nullable(),
+            ));
+        }
+        if let Some(t) = filter.published_after {
+            conditions.push(Box::new(a::published_at.ge(t)));
+        }
+        if let Some(t) = filter.published_before {
+            conditions.push(Box::new(a::published_at.lt(t)));
+        }
+        if let Some(t) = filter.updated_since {
+            conditions.push(Box::new(a::updated_at.ge(t).nullable()));
+        }
+        if let Some(status) = filter.status {
+            conditions.push(Box::new(a::status.eq(status.as_str()).nullable()));
+        }
+        conditions
+    }};
+}
+
 /// The conditions `filter` puts on article rows; they combine with AND. Lists and search
 /// (`queries::search`) both narrow with these.
 pub fn filter_conditions(filter: &ArticleFilter) -> Vec<FilterCondition> {
     use articles::dsl as a;
-    let mut conditions: Vec<FilterCondition> = Vec::new();
-    if let Some(section) = &filter.section {
-        let section_ids = sections::table
-            .filter(sections::slug.eq(section.as_str().to_owned()))
-            .select(sections::id.nullable());
-        conditions.push(Box::new(a::section_id.eq_any(section_ids)));
-    }
+    let mut conditions = untagged_conditions_on!(filter, articles::table);
     if filter.all_tags {
         for tag in &filter.tags {
             let tagged = article_tags::table
@@ -110,31 +151,12 @@ pub fn filter_conditions(filter: &ArticleFilter) -> Vec<FilterCondition> {
             .select(article_tags::article_id);
         conditions.push(Box::new(a::id.eq_any(tagged).nullable()));
     }
-    if let Some(author) = &filter.author {
-        let bylined = article_authors::table
-            .inner_join(authors::table)
-            .filter(authors::slug.eq(author.as_str().to_owned()))
-            .select(article_authors::article_id);
-        conditions.push(Box::new(a::id.eq_any(bylined).nullable()));
-    }
-    if let Some(language) = &filter.language {
-        conditions.push(Box::new(
-            a::language.eq(language.as_str().to_owned()).nullable(),
-        ));
-    }
-    if let Some(t) = filter.published_after {
-        conditions.push(Box::new(a::published_at.ge(t)));
-    }
-    if let Some(t) = filter.published_before {
-        conditions.push(Box::new(a::published_at.lt(t)));
-    }
-    if let Some(t) = filter.updated_since {
-        conditions.push(Box::new(a::updated_at.ge(t).nullable()));
-    }
-    if let Some(status) = filter.status {
-        conditions.push(Box::new(a::status.eq(status.as_str()).nullable()));
-    }
     conditions
+}
+
+/// The conditions of `filter` but its tags, on articles joined to their taggings.
+fn tagged_filter_conditions(filter: &ArticleFilter) -> Vec<TaggedFilterCondition> {
+    untagged_conditions_on!(filter, TaggedArticles)
 }
 
 /// One page of the article rows in `scope` matching `filter`, at most `fetch` of them,
@@ -149,6 +171,20 @@ pub fn list(
     bodies: Bodies,
 ) -> QueryResult<Vec<ArticleRow>> {
     use articles::dsl as a;
+    if let ([tag], ArticleSort::PublishedDesc | ArticleSort::PublishedAsc) =
+        (filter.tags.as_slice(), sort)
+    {
+        return list_of_tag(
+            conn,
+            scope,
+            filter,
+            tag.as_str(),
+            sort,
+            after,
+            fetch,
+            bodies,
+        );
+    }
     let mut query = articles::table
         .filter(scope.condition())
         .into_boxed::<MultiBackend>();
@@ -193,6 +229,62 @@ pub fn list(
     };
     // Its SQL takes one shape per combination of filters, sort and cursor, and the tag list
     // is padded, so it can be kept prepared.
+    let query = query.limit(fetch);
+    match bodies {
+        Bodies::Load => by_sql(query.select(ArticleRow::as_select())).load(conn),
+        Bodies::Skip => by_sql(query.select(columns_without_bodies!())).load(conn),
+    }
+}
+
+/// [`list`] for a filter of one tag in publication order: walks the tag's taggings by
+/// `(tag_id, published_at, article_id)` (their copy of the article's `published_at`) and stops
+/// after the page, where the `IN` of [`list`] visits every article of the tag and sorts them.
+/// The scope and every other condition are checked on the article row, as in [`list`].
+#[allow(clippy::too_many_arguments)]
+fn list_of_tag(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &ArticleFilter,
+    tag: &str,
+    sort: ArticleSort,
+    after: Option<Keyset>,
+    fetch: i64,
+    bodies: Bodies,
+) -> QueryResult<Vec<ArticleRow>> {
+    use article_tags::dsl as t;
+    let tag_id = tags::table
+        .filter(tags::slug.eq(tag.to_owned()))
+        .select(tags::id)
+        .single_value();
+    let mut query = article_tags::table
+        .inner_join(articles::table)
+        .filter(t::tag_id.nullable().eq(tag_id))
+        .filter(t::published_at.is_not_null())
+        .filter(scope.condition_on_tagged())
+        .into_boxed::<MultiBackend>();
+    for condition in tagged_filter_conditions(filter) {
+        query = query.filter(condition);
+    }
+    let published = t::published_at.assume_not_null();
+    query = if sort == ArticleSort::PublishedAsc {
+        if let Some(k) = after {
+            query = query.filter(
+                published
+                    .gt(k.time)
+                    .or(published.eq(k.time).and(t::article_id.gt(k.id))),
+            );
+        }
+        query.order((t::published_at.asc(), t::article_id.asc()))
+    } else {
+        if let Some(k) = after {
+            query = query.filter(
+                published
+                    .lt(k.time)
+                    .or(published.eq(k.time).and(t::article_id.lt(k.id))),
+            );
+        }
+        query.order((t::published_at.desc(), t::article_id.desc()))
+    };
     let query = query.limit(fetch);
     match bodies {
         Bodies::Load => by_sql(query.select(ArticleRow::as_select())).load(conn),

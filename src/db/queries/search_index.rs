@@ -154,10 +154,10 @@ pub fn index_articles(conn: &mut DbConnection, ids: &[String]) -> diesel::QueryR
             diesel::sql_query(
                 "INSERT INTO article_fts (rowid, title, standfirst, body, tags, authors) \
                  SELECT m.fts_rowid, a.title, coalesce(a.standfirst, ''), a.body_text, \
-                   (SELECT coalesce(group_concat(t.name, ' '), '') \
+                   (SELECT coalesce(group_concat(t.name, ' ' ORDER BY x.position), '') \
                       FROM article_tags x JOIN tags t ON t.id = x.tag_id \
                      WHERE x.article_id = a.id), \
-                   (SELECT coalesce(group_concat(au.name, ' '), '') \
+                   (SELECT coalesce(group_concat(au.name, ' ' ORDER BY x.position), '') \
                       FROM article_authors x JOIN authors au ON au.id = x.author_id \
                      WHERE x.article_id = a.id) \
                  FROM json_each(?) j \

@@ -4,13 +4,24 @@
 //! holds the two together over every case of status, dates and embargo.
 
 use chrono::NaiveDateTime;
-use diesel::{dsl, prelude::*, sql_types::Bool};
+use diesel::{dsl, helper_types::InnerJoinQuerySource, prelude::*, sql_types::Bool};
 
-use crate::db::{MultiBackend, schema::articles};
+use crate::db::{
+    MultiBackend,
+    schema::{article_tags, articles},
+};
 
 /// A condition on article rows.
 pub type ArticlePredicate =
     Box<dyn BoxableExpression<articles::table, MultiBackend, SqlType = Bool>>;
+
+/// Taggings joined with their articles: the source of a tag's list walked in the tag's own
+/// order (`article_tags_tag_published_idx`).
+pub type TaggedArticles = InnerJoinQuerySource<article_tags::table, articles::table>;
+
+/// A condition on article rows joined to their taggings.
+pub type TaggedArticlePredicate =
+    Box<dyn BoxableExpression<TaggedArticles, MultiBackend, SqlType = Bool>>;
 
 /// Which article rows a query may return.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,21 +38,36 @@ pub enum Scope {
     CreatedBy(String),
 }
 
+/// The scope's condition, boxed for the query source `$source`: written once for both the
+/// article table and its join with the taggings.
+macro_rules! scope_condition {
+    ($scope:expr, $source:ty) => {{
+        let condition: Box<dyn BoxableExpression<$source, MultiBackend, SqlType = Bool>> =
+            match $scope {
+                Scope::Public(now) => Box::new(public_at(*now)),
+                Scope::Withdrawn(now) => Box::new(withdrawn_at(*now)),
+                Scope::Syndicated(now) => Box::new(public_at(*now).or(withdrawn_at(*now))),
+                // Always true: the primary key is never null.
+                Scope::Any => Box::new(articles::id.is_not_null()),
+                Scope::CreatedBy(key_id) => Box::new(
+                    articles::created_by
+                        .is_not_null()
+                        .and(articles::created_by.assume_not_null().eq(key_id.clone())),
+                ),
+            };
+        condition
+    }};
+}
+
 impl Scope {
     /// The scope as a condition of a boxed query.
     pub fn condition(&self) -> ArticlePredicate {
-        match self {
-            Scope::Public(now) => Box::new(public_at(*now)),
-            Scope::Withdrawn(now) => Box::new(withdrawn_at(*now)),
-            Scope::Syndicated(now) => Box::new(public_at(*now).or(withdrawn_at(*now))),
-            // Always true: the primary key is never null.
-            Scope::Any => Box::new(articles::id.is_not_null()),
-            Scope::CreatedBy(key_id) => Box::new(
-                articles::created_by
-                    .is_not_null()
-                    .and(articles::created_by.assume_not_null().eq(key_id.clone())),
-            ),
-        }
+        scope_condition!(self, articles::table)
+    }
+
+    /// The scope as a condition of a boxed query over [`TaggedArticles`].
+    pub fn condition_on_tagged(&self) -> TaggedArticlePredicate {
+        scope_condition!(self, TaggedArticles)
     }
 }
 
