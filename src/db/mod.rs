@@ -11,6 +11,7 @@ pub mod queries;
 pub mod rows;
 pub mod schema;
 pub mod timeout;
+pub mod timestamps;
 mod transaction;
 pub mod tuning;
 

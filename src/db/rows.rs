@@ -8,6 +8,7 @@ use super::schema::{
     server_secrets, tags, tombstones, webhook_attempts, webhook_deliveries, webhook_events,
     webhooks,
 };
+use super::timestamps::{NullableTimestamp, Timestamp};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = sections, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
@@ -17,7 +18,9 @@ pub struct SectionRow {
     pub slug: String,
     pub name: String,
     pub description: Option<String>,
+    #[diesel(deserialize_as = Timestamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Timestamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -33,7 +36,9 @@ pub struct AuthorRow {
     pub avatar_url: Option<String>,
     /// JSON array of `{label, url}`.
     pub links: String,
+    #[diesel(deserialize_as = Timestamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Timestamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -46,7 +51,9 @@ pub struct TagRow {
     pub name: String,
     pub description: Option<String>,
     pub kind: String,
+    #[diesel(deserialize_as = Timestamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Timestamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -73,9 +80,13 @@ pub struct ArticleRow {
     pub body_text: String,
     pub section_id: Option<String>,
     pub status: String,
+    #[diesel(deserialize_as = NullableTimestamp)]
     pub published_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = NullableTimestamp)]
     pub first_published_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = NullableTimestamp)]
     pub publish_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = NullableTimestamp)]
     pub embargo_until: Option<NaiveDateTime>,
     pub language: String,
     pub dateline: Option<String>,
@@ -89,13 +100,16 @@ pub struct ArticleRow {
     pub version: i32,
     /// JSON array of `{note, corrected_at}`.
     pub corrections: String,
+    #[diesel(deserialize_as = Timestamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Timestamp)]
     pub updated_at: NaiveDateTime,
     /// The API key that created the article (contributors may edit only their own drafts).
     pub created_by: Option<String>,
     /// When the public could first see the article; `None` while it never could. Set by the
     /// first change that finds it visible (time alone can make an article visible, but only a
     /// change can take it away).
+    #[diesel(deserialize_as = NullableTimestamp)]
     pub public_since: Option<NaiveDateTime>,
 }
 

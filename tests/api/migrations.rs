@@ -118,3 +118,40 @@ fn migrations_apply_and_match_the_schema_on_sqlite() {
 fn migrations_apply_and_match_the_schema_on_postgres() {
     migrations_apply_and_match_the_schema(Backend::Postgres);
 }
+
+/// The migrated SQLite schema reads in the system's own `sqlite3` shell, which may be older
+/// than the SQLite Byline bundles: an operator's backup or inspection must not find the
+/// schema "malformed" (as `ORDER BY` inside `group_concat`, SQLite 3.44+, made it).
+#[test]
+fn the_sqlite_schema_reads_in_the_system_sqlite3_shell() {
+    let Ok(version) = std::process::Command::new("sqlite3")
+        .arg("--version")
+        .output()
+    else {
+        eprintln!("no sqlite3 shell on PATH: skipped");
+        return;
+    };
+    assert!(version.status.success());
+    let Some(database) = TestDatabase::create(Backend::Sqlite) else {
+        return;
+    };
+    Db::connect(database.url(), 1)
+        .expect("connect")
+        .migrate()
+        .expect("migrate");
+    let byline::config::DatabaseUrl::Sqlite(path) = database.url() else {
+        unreachable!("a SQLite database");
+    };
+    let shell = std::process::Command::new("sqlite3")
+        .arg("-readonly")
+        .arg(path)
+        .arg("SELECT count(*) FROM sqlite_master; SELECT count(*) FROM article_fts;")
+        .output()
+        .expect("run sqlite3");
+    assert!(
+        shell.status.success() && shell.stderr.is_empty(),
+        "sqlite3 {}: {}",
+        String::from_utf8_lossy(&version.stdout).trim(),
+        String::from_utf8_lossy(&shell.stderr)
+    );
+}

@@ -26,7 +26,9 @@ END;
 CREATE INDEX article_tags_order_idx ON article_tags (article_id, position, tag_id);
 CREATE INDEX article_authors_order_idx ON article_authors (article_id, position, author_id);
 
--- Tag and author names go into the search index in display and byline order. Before, the
+-- Tag and author names go into the search index in display and byline order (an ordered
+-- subquery, not ORDER BY inside group_concat, which SQLite before 3.44 cannot read: the
+-- sqlite3 shell of an older system would call the whole schema malformed). Before, the
 -- order was whatever index the planner took (the link tables' primary key, by id), and with
 -- the order indexes above a bulk load and the triggers could take different ones.
 DROP TRIGGER articles_search_insert;
@@ -38,67 +40,67 @@ CREATE TRIGGER articles_search_insert AFTER INSERT ON articles BEGIN
         new.title,
         coalesce(new.standfirst, ''),
         new.body_text,
-        (SELECT coalesce(group_concat(t.name, ' ' ORDER BY x.position), '') FROM article_tags x JOIN tags t ON t.id = x.tag_id
-          WHERE x.article_id = new.id),
-        (SELECT coalesce(group_concat(a.name, ' ' ORDER BY x.position), '') FROM article_authors x JOIN authors a ON a.id = x.author_id
-          WHERE x.article_id = new.id)
+        (SELECT coalesce(group_concat(name, ' '), '') FROM (SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id
+          WHERE x.article_id = new.id ORDER BY x.position)),
+        (SELECT coalesce(group_concat(name, ' '), '') FROM (SELECT a.name FROM article_authors x JOIN authors a ON a.id = x.author_id
+          WHERE x.article_id = new.id ORDER BY x.position))
     );
 END;
 DROP TRIGGER article_tags_search_insert;
 CREATE TRIGGER article_tags_search_insert AFTER INSERT ON article_tags BEGIN
     UPDATE article_fts
-       SET tags = (SELECT coalesce(group_concat(t.name, ' ' ORDER BY x.position), '') FROM article_tags x JOIN tags t ON t.id = x.tag_id
-                    WHERE x.article_id = new.article_id)
+       SET tags = (SELECT coalesce(group_concat(name, ' '), '') FROM (SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id
+                    WHERE x.article_id = new.article_id ORDER BY x.position))
      WHERE rowid = (SELECT fts_rowid FROM article_search_ids WHERE article_id = new.article_id);
 END;
 DROP TRIGGER article_tags_search_delete;
 CREATE TRIGGER article_tags_search_delete AFTER DELETE ON article_tags BEGIN
     UPDATE article_fts
-       SET tags = (SELECT coalesce(group_concat(t.name, ' ' ORDER BY x.position), '') FROM article_tags x JOIN tags t ON t.id = x.tag_id
-                    WHERE x.article_id = old.article_id)
+       SET tags = (SELECT coalesce(group_concat(name, ' '), '') FROM (SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id
+                    WHERE x.article_id = old.article_id ORDER BY x.position))
      WHERE rowid = (SELECT fts_rowid FROM article_search_ids WHERE article_id = old.article_id);
 END;
 DROP TRIGGER article_tags_search_update;
 CREATE TRIGGER article_tags_search_update AFTER UPDATE OF article_id, tag_id ON article_tags BEGIN
     UPDATE article_fts
-       SET tags = (SELECT coalesce(group_concat(t.name, ' ' ORDER BY x.position), '') FROM article_tags x JOIN tags t ON t.id = x.tag_id
-                    WHERE x.article_id = (SELECT m.article_id FROM article_search_ids m WHERE m.fts_rowid = article_fts.rowid))
+       SET tags = (SELECT coalesce(group_concat(name, ' '), '') FROM (SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id
+                    WHERE x.article_id = (SELECT m.article_id FROM article_search_ids m WHERE m.fts_rowid = article_fts.rowid) ORDER BY x.position))
      WHERE rowid IN (SELECT fts_rowid FROM article_search_ids WHERE article_id IN (old.article_id, new.article_id));
 END;
 DROP TRIGGER article_authors_search_insert;
 CREATE TRIGGER article_authors_search_insert AFTER INSERT ON article_authors BEGIN
     UPDATE article_fts
-       SET authors = (SELECT coalesce(group_concat(a.name, ' ' ORDER BY x.position), '') FROM article_authors x JOIN authors a ON a.id = x.author_id
-                       WHERE x.article_id = new.article_id)
+       SET authors = (SELECT coalesce(group_concat(name, ' '), '') FROM (SELECT a.name FROM article_authors x JOIN authors a ON a.id = x.author_id
+                       WHERE x.article_id = new.article_id ORDER BY x.position))
      WHERE rowid = (SELECT fts_rowid FROM article_search_ids WHERE article_id = new.article_id);
 END;
 DROP TRIGGER article_authors_search_delete;
 CREATE TRIGGER article_authors_search_delete AFTER DELETE ON article_authors BEGIN
     UPDATE article_fts
-       SET authors = (SELECT coalesce(group_concat(a.name, ' ' ORDER BY x.position), '') FROM article_authors x JOIN authors a ON a.id = x.author_id
-                       WHERE x.article_id = old.article_id)
+       SET authors = (SELECT coalesce(group_concat(name, ' '), '') FROM (SELECT a.name FROM article_authors x JOIN authors a ON a.id = x.author_id
+                       WHERE x.article_id = old.article_id ORDER BY x.position))
      WHERE rowid = (SELECT fts_rowid FROM article_search_ids WHERE article_id = old.article_id);
 END;
 DROP TRIGGER article_authors_search_update;
 CREATE TRIGGER article_authors_search_update AFTER UPDATE OF article_id, author_id ON article_authors BEGIN
     UPDATE article_fts
-       SET authors = (SELECT coalesce(group_concat(a.name, ' ' ORDER BY x.position), '') FROM article_authors x JOIN authors a ON a.id = x.author_id
-                       WHERE x.article_id = (SELECT m.article_id FROM article_search_ids m WHERE m.fts_rowid = article_fts.rowid))
+       SET authors = (SELECT coalesce(group_concat(name, ' '), '') FROM (SELECT a.name FROM article_authors x JOIN authors a ON a.id = x.author_id
+                       WHERE x.article_id = (SELECT m.article_id FROM article_search_ids m WHERE m.fts_rowid = article_fts.rowid) ORDER BY x.position))
      WHERE rowid IN (SELECT fts_rowid FROM article_search_ids WHERE article_id IN (old.article_id, new.article_id));
 END;
 DROP TRIGGER tags_search_update;
 CREATE TRIGGER tags_search_update AFTER UPDATE OF name ON tags BEGIN
     UPDATE article_fts
-       SET tags = (SELECT coalesce(group_concat(t.name, ' ' ORDER BY x.position), '') FROM article_tags x JOIN tags t ON t.id = x.tag_id
-                    WHERE x.article_id = (SELECT m.article_id FROM article_search_ids m WHERE m.fts_rowid = article_fts.rowid))
+       SET tags = (SELECT coalesce(group_concat(name, ' '), '') FROM (SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id
+                    WHERE x.article_id = (SELECT m.article_id FROM article_search_ids m WHERE m.fts_rowid = article_fts.rowid) ORDER BY x.position))
      WHERE rowid IN (SELECT m.fts_rowid FROM article_search_ids m JOIN article_tags x ON x.article_id = m.article_id
                       WHERE x.tag_id = new.id);
 END;
 DROP TRIGGER authors_search_update;
 CREATE TRIGGER authors_search_update AFTER UPDATE OF name ON authors BEGIN
     UPDATE article_fts
-       SET authors = (SELECT coalesce(group_concat(a.name, ' ' ORDER BY x.position), '') FROM article_authors x JOIN authors a ON a.id = x.author_id
-                       WHERE x.article_id = (SELECT m.article_id FROM article_search_ids m WHERE m.fts_rowid = article_fts.rowid))
+       SET authors = (SELECT coalesce(group_concat(name, ' '), '') FROM (SELECT a.name FROM article_authors x JOIN authors a ON a.id = x.author_id
+                       WHERE x.article_id = (SELECT m.article_id FROM article_search_ids m WHERE m.fts_rowid = article_fts.rowid) ORDER BY x.position))
      WHERE rowid IN (SELECT m.fts_rowid FROM article_search_ids m JOIN article_authors x ON x.article_id = m.article_id
                       WHERE x.author_id = new.id);
 END;

@@ -154,12 +154,12 @@ pub fn index_articles(conn: &mut DbConnection, ids: &[String]) -> diesel::QueryR
             diesel::sql_query(
                 "INSERT INTO article_fts (rowid, title, standfirst, body, tags, authors) \
                  SELECT m.fts_rowid, a.title, coalesce(a.standfirst, ''), a.body_text, \
-                   (SELECT coalesce(group_concat(t.name, ' ' ORDER BY x.position), '') \
+                   (SELECT coalesce(group_concat(name, ' '), '') FROM (SELECT t.name \
                       FROM article_tags x JOIN tags t ON t.id = x.tag_id \
-                     WHERE x.article_id = a.id), \
-                   (SELECT coalesce(group_concat(au.name, ' ' ORDER BY x.position), '') \
+                     WHERE x.article_id = a.id ORDER BY x.position)), \
+                   (SELECT coalesce(group_concat(name, ' '), '') FROM (SELECT au.name \
                       FROM article_authors x JOIN authors au ON au.id = x.author_id \
-                     WHERE x.article_id = a.id) \
+                     WHERE x.article_id = a.id ORDER BY x.position)) \
                  FROM json_each(?) j \
                  JOIN article_search_ids m ON m.article_id = j.value \
                  JOIN articles a ON a.id = j.value \
