@@ -139,10 +139,9 @@ impl Application {
         // Also without the cache: the clock queues the CDN's `cache.purge` when time brings
         // an article out.
         actix_web::rt::spawn(content.clone().run_visibility_clock());
-        // Only a cache keeps what another instance's change would make stale.
-        let listening = response_cache
-            .as_ref()
-            .and_then(|_| crate::service::peers::listen::spawn(&content));
+        // The response cache and the term memo keep what another instance's change would make
+        // stale; the memo is there with the cache off too.
+        let listening = crate::service::peers::listen::spawn(&content);
         let state = web::Data::new(AppState {
             rate_limits: http::rate_limit::RateLimiter::new(&settings.rate_limits),
             metrics: crate::metrics::Metrics::new(&content, response_cache.clone()),

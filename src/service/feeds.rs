@@ -92,7 +92,7 @@ fn entries(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let sections = relations::sections_by_id(conn, &section_ids)?;
+    let sections = relations::sections_by_id(conn, &section_ids, None)?;
     Ok(rows
         .into_iter()
         .map(|row| {

@@ -44,6 +44,8 @@ pub struct ContentService {
     instance: peers::InstanceId,
     /// Whether it hears every instance's changes now.
     hearing: peers::Hearing,
+    /// The sections, authors and tags pages show, kept while no change can be missed.
+    terms: read::terms::TermMemo,
 }
 
 impl ContentService {
@@ -54,6 +56,9 @@ impl ContentService {
         let invalidations = invalidation::Bus::default();
         let clock = invalidation::VisibilityClock::default();
         invalidations.subscribe(Arc::new(clock.clone()));
+        let hearing = peers::Hearing::default();
+        let terms = read::terms::TermMemo::new(hearing.clone());
+        invalidations.subscribe(Arc::new(terms.clone()));
         ContentService {
             db,
             search,
@@ -62,7 +67,8 @@ impl ContentService {
             invalidations,
             clock,
             instance: peers::InstanceId::random(),
-            hearing: peers::Hearing::default(),
+            hearing,
+            terms,
         }
     }
 

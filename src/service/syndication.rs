@@ -156,6 +156,7 @@ impl ContentService {
         let now = domain::now();
         let until = now - chrono::Duration::from_std(settle).map_err(AppError::internal)?;
         let fetch = i64::from(limit) + 1;
+        let memo = self.terms.clone();
         self.db
             .read(move |conn| {
                 let rows = queries::syndication::changed_articles(
@@ -213,7 +214,8 @@ impl ContentService {
                     }
                 }
                 let mut articles =
-                    relations::load(conn, visible, domain::Relations::Load)?.into_iter();
+                    relations::load(conn, visible, domain::Relations::Load, Some(&memo))?
+                        .into_iter();
                 let changes = slots
                     .into_iter()
                     .map(|slot| match slot {

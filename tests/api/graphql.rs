@@ -609,25 +609,30 @@ async fn statements_for_full_page(app: &TestApp, first: usize) -> u64 {
 }
 
 on_both_backends!(
-    a_page_of_50_with_sections_authors_and_tags_costs_four_statements_like_a_page_of_10,
+    a_page_of_50_with_sections_authors_and_tags_costs_three_statements_like_a_page_of_10,
     |app| {
         seed_batched(&app).await;
+        // The first page also reads the rows of its sections, authors and tags.
+        let cold = statements_for_full_page(&app, 50).await;
+        assert_eq!(cold, 6, "a cold page ran {cold} statements");
         for first in [50_usize, 10] {
             let ran = statements_for_full_page(&app, first).await;
-            // The page, then one batch each for sections, authors and tags.
-            assert_eq!(ran, 4, "first: {first} ran {ran} statements");
+            // The page, then which authors and which tags its articles have; the terms
+            // themselves come from the term memo.
+            assert_eq!(ran, 3, "first: {first} ran {ran} statements");
         }
     }
 );
 
 on_both_backends!(
-    a_page_of_up_to_30_with_sections_authors_and_tags_costs_four_statements,
+    a_page_of_up_to_30_with_sections_authors_and_tags_costs_three_statements,
     |app| {
         seed_batched(&app).await;
+        statements_for_full_page(&app, 30).await;
         for first in [1_usize, 10, 30] {
             let ran = statements_for_full_page(&app, first).await;
-            // The page, then one batch each for sections, authors and tags.
-            assert_eq!(ran, 4, "first: {first} ran {ran} statements");
+            // The page, then which authors and which tags its articles have.
+            assert_eq!(ran, 3, "first: {first} ran {ran} statements");
         }
     }
 );

@@ -47,6 +47,11 @@ impl Instance {
     /// Starts `byline serve` on `database` with its defaults (the response cache on), and
     /// waits until it listens for the other instances' changes.
     async fn start(database: &TestDatabase) -> Instance {
+        Instance::start_with(database, &[]).await
+    }
+
+    /// [`Instance::start`] with more `serve` flags.
+    async fn start_with(database: &TestDatabase, flags: &[&str]) -> Instance {
         let mut serve = Command::new(env!("CARGO_BIN_EXE_byline"));
         serve
             .args([
@@ -60,6 +65,7 @@ impl Instance {
                 "--rate-limit-admin",
                 "0",
             ])
+            .args(flags)
             .env("RUST_LOG", "warn");
         // The database is named, so the working directory does not matter.
         let (child, health) = crate::cli::spawn_serve(serve, &std::env::temp_dir(), "Health:");
@@ -305,6 +311,46 @@ async fn a_write_through_one_instance_is_shown_by_the_other_within_a_second() {
             >= f64::from(writes),
         "B heard the notifications"
     );
+}
+
+#[actix_web::test]
+async fn a_term_renamed_through_one_instance_is_shown_by_the_other_with_its_cache_off() {
+    let Some((database, content)) = shared_database().await else {
+        return;
+    };
+    let key = editor(&content).await;
+    publish(&content, "tagged").await;
+    let page = "/v1/articles/tagged?include=tags";
+    let no_cache = ["--response-cache-mb", "0"];
+    let (a, b) = (
+        Instance::start_with(&database, &no_cache).await,
+        Instance::start_with(&database, &no_cache).await,
+    );
+    // B's term memo has the tag now: its pages no longer read the tag's row.
+    for _ in 0..3 {
+        assert!(b.get(page).await.1.contains("\"EU\""));
+    }
+    let (status, answer) = a
+        .send(
+            Method::PATCH,
+            "/admin/v1/tags/eu",
+            Some(&key),
+            Some(&json!({"name": "European Union"})),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let written = Instant::now();
+    let seen = b
+        .shows_within(page, written, "the renamed tag", |status, body| {
+            status == 200 && body.contains("European Union")
+        })
+        .await;
+    eprintln!(
+        "a tag renamed through one instance was shown by the other after {} ms",
+        seen.as_millis()
+    );
+    assert!(a.get(page).await.1.contains("European Union"));
 }
 
 #[actix_web::test]

@@ -14,38 +14,64 @@ use crate::db::{
     schema::{article_authors, article_tags, articles, authors, sections, tags},
 };
 
-/// `(article_id, author)` pairs for these articles, in byline order.
-pub fn authors_of(
+/// `(article_id, author_id)` pairs for these articles, in byline order (read from the
+/// `(article_id, position, author_id)` index alone).
+pub fn author_ids_of(
     conn: &mut DbConnection,
     article_ids: &[String],
-) -> QueryResult<Vec<(String, AuthorRow)>> {
+) -> QueryResult<Vec<(String, String)>> {
     if article_ids.is_empty() {
         return Ok(Vec::new());
     }
     super::on_backend!(conn, |c| by_sql(
         article_authors::table
-            .inner_join(authors::table)
             .filter(article_authors::article_id.eq_any(padded_keys(article_ids)))
             .order((article_authors::article_id, article_authors::position))
-            .select((article_authors::article_id, AuthorRow::as_select())),
+            .select((article_authors::article_id, article_authors::author_id)),
     )
     .load(c))
 }
 
-/// `(article_id, tag)` pairs for these articles, in tag order.
-pub fn tags_of(
+/// `(article_id, tag_id)` pairs for these articles, in tag order (read from the
+/// `(article_id, position, tag_id)` index alone).
+pub fn tag_ids_of(
     conn: &mut DbConnection,
     article_ids: &[String],
-) -> QueryResult<Vec<(String, TagRow)>> {
+) -> QueryResult<Vec<(String, String)>> {
     if article_ids.is_empty() {
         return Ok(Vec::new());
     }
     super::on_backend!(conn, |c| by_sql(
         article_tags::table
-            .inner_join(tags::table)
             .filter(article_tags::article_id.eq_any(padded_keys(article_ids)))
             .order((article_tags::article_id, article_tags::position))
-            .select((article_tags::article_id, TagRow::as_select())),
+            .select((article_tags::article_id, article_tags::tag_id)),
+    )
+    .load(c))
+}
+
+/// The authors with these ids.
+pub fn authors_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<AuthorRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    super::on_backend!(conn, |c| by_sql(
+        authors::table
+            .filter(authors::id.eq_any(padded_keys(ids)))
+            .select(AuthorRow::as_select()),
+    )
+    .load(c))
+}
+
+/// The tags with these ids.
+pub fn tags_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<TagRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    super::on_backend!(conn, |c| by_sql(
+        tags::table
+            .filter(tags::id.eq_any(padded_keys(ids)))
+            .select(TagRow::as_select()),
     )
     .load(c))
 }

@@ -56,6 +56,7 @@ impl ContentService {
             bodies,
             ..
         } = query;
+        let memo = self.terms.clone();
         self.db
             .read_short(move |conn| {
                 let rows = queries::articles::list(
@@ -68,7 +69,7 @@ impl ContentService {
                     bodies,
                 )?;
                 Page::from_overfetch(rows, limit, |row| cursor_of(sort, row)).try_map_all(|rows| {
-                    Ok(relations::load(conn, rows, relations)?
+                    Ok(relations::load(conn, rows, relations, Some(&memo))?
                         .into_iter()
                         .map(|article| ArticleHit {
                             article,

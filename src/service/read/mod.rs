@@ -14,6 +14,7 @@ mod list;
 mod one;
 pub mod relations;
 pub mod search;
+pub mod terms;
 
 pub use one::Lookup;
 

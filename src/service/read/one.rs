@@ -3,7 +3,7 @@
 //! it saw that was withdrawn for good; staff, contributors and preview tokens read any state
 //! within their scope.
 
-use super::relations;
+use super::{relations, terms::TermMemo};
 use crate::{
     db::{
         DbConnection,
@@ -59,8 +59,9 @@ impl ContentService {
         let now = domain::now();
         match audience {
             Audience::Public => {
+                let memo = self.terms.clone();
                 self.db
-                    .read_short(move |conn| public_lookup(conn, &key, relations, now))
+                    .read_short(move |conn| public_lookup(conn, &key, relations, now, &memo))
                     .await
             }
             Audience::Staff(_) | Audience::Contributor(_) => {
@@ -84,11 +85,12 @@ impl ContentService {
 
     /// The article in `scope`, in whatever state it is.
     async fn any_state(&self, scope: Scope, key: Key, relations: Relations) -> AppResult<Lookup> {
+        let memo = self.terms.clone();
         self.db
             .read_short(move |conn| {
                 let row = queries::articles::find(conn, &scope, &key)?
                     .ok_or_else(|| AppError::not_found("no article has this slug or id"))?;
-                found(conn, row, relations).map(Lookup::Found)
+                found(conn, row, relations, &memo).map(Lookup::Found)
             })
             .await
     }
@@ -98,8 +100,9 @@ fn found(
     conn: &mut DbConnection,
     row: ArticleRow,
     relations: Relations,
+    memo: &TermMemo,
 ) -> AppResult<Box<Article>> {
-    relations::load(conn, vec![row], relations)?
+    relations::load(conn, vec![row], relations, Some(memo))?
         .pop()
         .map(Box::new)
         .ok_or_else(|| AppError::internal("an article was lost loading its relations"))
@@ -113,10 +116,11 @@ fn public_lookup(
     key: &Key,
     relations: Relations,
     now: chrono::NaiveDateTime,
+    memo: &TermMemo,
 ) -> AppResult<Lookup> {
     let public = Scope::Public(now);
     if let Some(row) = queries::articles::find(conn, &public, key)? {
-        return found(conn, row, relations).map(Lookup::Found);
+        return found(conn, row, relations, memo).map(Lookup::Found);
     }
     let retired = |row: &ArticleRow| row.publication().is_retired(now);
     let (slug, id) = match key {
@@ -127,7 +131,7 @@ fn public_lookup(
         && let Some(target) = editorial::retired_slug_target(conn, slug)?
     {
         if let Some(row) = queries::articles::find_by_id(conn, &public, &target)? {
-            return found(conn, row, relations).map(Lookup::Moved);
+            return found(conn, row, relations, memo).map(Lookup::Moved);
         }
         return match queries::articles::find_by_id(conn, &Scope::Any, &target)? {
             Some(row) if retired(&row) => Err(gone()),

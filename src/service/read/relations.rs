@@ -2,7 +2,12 @@
 //! counts of many authors, tags or sections. Pages and the GraphQL loaders both use them, so
 //! a page costs one query per relation however many articles it holds.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
+
+use super::terms::{Lookup, TermMemo};
 
 use crate::{
     db::{DbConnection, convert, queries::relations, rows::ArticleRow},
@@ -16,11 +21,13 @@ use crate::{
 };
 
 /// Rows into articles, with their section, authors and tags when `relations` says so: three
-/// queries, whatever the number of rows.
+/// queries, whatever the number of rows, and fewer when `memo` has the terms. Inside a
+/// write's transaction `memo` is `None`.
 pub fn load(
     conn: &mut DbConnection,
     rows: Vec<ArticleRow>,
     relations: Relations,
+    memo: Option<&TermMemo>,
 ) -> AppResult<Vec<Article>> {
     if relations == Relations::Skip {
         return rows.into_iter().map(convert::article).collect();
@@ -32,9 +39,9 @@ pub fn load(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut authors = authors_by_article(conn, &ids)?;
-    let mut tags = tags_by_article(conn, &ids)?;
-    let sections = sections_by_id(conn, &section_ids)?;
+    let mut authors = authors_by_article(conn, &ids, memo)?;
+    let mut tags = tags_by_article(conn, &ids, memo)?;
+    let sections = sections_by_id(conn, &section_ids, memo)?;
     rows.into_iter()
         .map(|row| {
             let section = row
@@ -50,47 +57,98 @@ pub fn load(
         .collect()
 }
 
-/// One row into its article, with its relations.
+/// One row into its article, with its relations read from the database (writes use it).
 pub fn load_one(conn: &mut DbConnection, row: ArticleRow) -> AppResult<Article> {
-    load(conn, vec![row], Relations::Load)?
+    load(conn, vec![row], Relations::Load, None)?
         .pop()
         .ok_or_else(|| AppError::internal("an article was lost loading its relations"))
+}
+
+fn lookup<'m, T>(
+    memo: Option<&'m TermMemo>,
+    of: impl FnOnce(&'m TermMemo) -> Lookup<'m, T>,
+) -> Lookup<'m, T> {
+    memo.map_or_else(Lookup::none, of)
+}
+
+/// Groups `(article_id, term_id)` pairs into each article's terms, in the pairs' order,
+/// taking the terms from `lookup` and loading the ones it lacks with `load`.
+fn terms_by_article<T: Clone>(
+    pairs: &[(String, String)],
+    lookup: Lookup<'_, T>,
+    load: impl FnOnce(&[String]) -> AppResult<Vec<(String, T)>>,
+) -> AppResult<HashMap<String, Vec<T>>> {
+    let mut split = lookup.split(pairs.iter().map(|(_, term_id)| term_id));
+    let missing: Vec<String> = split.missing.iter().map(|id| (*id).clone()).collect();
+    let loaded: Vec<(String, Arc<T>)> = if missing.is_empty() {
+        Vec::new()
+    } else {
+        load(&missing)?
+            .into_iter()
+            .map(|(id, term)| (id, Arc::new(term)))
+            .collect()
+    };
+    lookup.keep(loaded.iter().cloned());
+    split.add(&loaded);
+    let mut by_article: HashMap<String, Vec<T>> = HashMap::new();
+    for (article_id, term_id) in pairs {
+        // A term deleted between the two statements is in no article any more.
+        if let Some(term) = split.found.get(term_id.as_str()) {
+            by_article
+                .entry(article_id.clone())
+                .or_default()
+                .push(T::clone(term));
+        }
+    }
+    Ok(by_article)
 }
 
 pub fn authors_by_article(
     conn: &mut DbConnection,
     article_ids: &[String],
+    memo: Option<&TermMemo>,
 ) -> AppResult<HashMap<String, Vec<Author>>> {
-    let mut authors: HashMap<String, Vec<Author>> = HashMap::new();
-    for (article_id, row) in relations::authors_of(conn, article_ids)? {
-        authors
-            .entry(article_id)
-            .or_default()
-            .push(convert::author(row, None)?);
-    }
-    Ok(authors)
+    let pairs = relations::author_ids_of(conn, article_ids)?;
+    terms_by_article(&pairs, lookup(memo, TermMemo::authors), |ids| {
+        relations::authors_by_ids(conn, ids)?
+            .into_iter()
+            .map(|row| Ok((row.id.clone(), convert::author(row, None)?)))
+            .collect()
+    })
 }
 
 pub fn tags_by_article(
     conn: &mut DbConnection,
     article_ids: &[String],
+    memo: Option<&TermMemo>,
 ) -> AppResult<HashMap<String, Vec<Tag>>> {
-    let mut tags: HashMap<String, Vec<Tag>> = HashMap::new();
-    for (article_id, row) in relations::tags_of(conn, article_ids)? {
-        tags.entry(article_id)
-            .or_default()
-            .push(convert::tag(row, None)?);
-    }
-    Ok(tags)
+    let pairs = relations::tag_ids_of(conn, article_ids)?;
+    terms_by_article(&pairs, lookup(memo, TermMemo::tags), |ids| {
+        relations::tags_by_ids(conn, ids)?
+            .into_iter()
+            .map(|row| Ok((row.id.clone(), convert::tag(row, None)?)))
+            .collect()
+    })
 }
 
 pub fn sections_by_id(
     conn: &mut DbConnection,
     section_ids: &[String],
+    memo: Option<&TermMemo>,
 ) -> AppResult<HashMap<String, Section>> {
-    Ok(relations::sections_by_ids(conn, section_ids)?
+    let lookup = lookup(memo, TermMemo::sections);
+    let mut split = lookup.split(section_ids);
+    let missing: Vec<String> = split.missing.iter().map(|id| (*id).clone()).collect();
+    let loaded: Vec<(String, Arc<Section>)> = relations::sections_by_ids(conn, &missing)?
         .into_iter()
-        .map(|row| (row.id.clone(), convert::section(row, None)))
+        .map(|row| (row.id.clone(), Arc::new(convert::section(row, None))))
+        .collect();
+    lookup.keep(loaded.iter().cloned());
+    split.add(&loaded);
+    Ok(split
+        .found
+        .into_iter()
+        .map(|(id, section)| (id.to_owned(), Section::clone(&section)))
         .collect())
 }
 
@@ -117,8 +175,9 @@ impl ContentService {
         &self,
         article_ids: Vec<String>,
     ) -> AppResult<HashMap<String, Vec<Author>>> {
+        let memo = self.terms.clone();
         self.db
-            .read_short(move |conn| authors_by_article(conn, &article_ids))
+            .read_short(move |conn| authors_by_article(conn, &article_ids, Some(&memo)))
             .await
     }
 
@@ -126,8 +185,9 @@ impl ContentService {
         &self,
         article_ids: Vec<String>,
     ) -> AppResult<HashMap<String, Vec<Tag>>> {
+        let memo = self.terms.clone();
         self.db
-            .read_short(move |conn| tags_by_article(conn, &article_ids))
+            .read_short(move |conn| tags_by_article(conn, &article_ids, Some(&memo)))
             .await
     }
 
@@ -135,8 +195,9 @@ impl ContentService {
         &self,
         section_ids: Vec<String>,
     ) -> AppResult<HashMap<String, Section>> {
+        let memo = self.terms.clone();
         self.db
-            .read_short(move |conn| sections_by_id(conn, &section_ids))
+            .read_short(move |conn| sections_by_id(conn, &section_ids, Some(&memo)))
             .await
     }
 

@@ -140,6 +140,7 @@ impl ContentService {
         let after = search_after(cursor.as_deref(), sort)?;
         let slot = self.search.enter().await?;
         let time_limit = self.search.limits().statement_timeout;
+        let memo = self.terms.clone();
         self.db
             .read(move |conn| {
                 // The turn ends with the work, not with the request: a client that hangs up
@@ -172,7 +173,7 @@ impl ContentService {
                         cursors.push(cursor);
                     }
                 }
-                let items = relations::load(conn, kept, relations)?
+                let items = relations::load(conn, kept, relations, Some(&memo))?
                     .into_iter()
                     .zip(snippets)
                     .map(|(article, snippet)| ArticleHit {
