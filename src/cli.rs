@@ -192,6 +192,8 @@ pub struct ServeArgs {
     pub rate_limits: crate::http::rate_limit::RateLimitArgs,
     #[command(flatten)]
     pub metrics: crate::http::metrics::MetricsArgs,
+    #[command(flatten)]
+    pub media: crate::media::args::MediaArgs,
 }
 
 impl ServeArgs {
@@ -235,6 +237,14 @@ pub struct SeedArgs {
     /// Seed of the generator: the same seed gives the same content.
     #[arg(long, value_name = "S", default_value_t = 42, requires = "synthetic")]
     pub rng_seed: u64,
+    /// Where the demo's pictures go: the store `serve` reads.
+    #[command(flatten)]
+    pub media: crate::media::args::MediaArgs,
+}
+
+fn open_media(args: &crate::media::args::MediaArgs) -> AppResult<crate::media::Media> {
+    crate::media::Media::open(args.settings())
+        .map_err(|e| AppError::unavailable(format!("the media store cannot be opened: {e}")))
 }
 
 /// Connects and brings the schema up to date.
@@ -298,7 +308,8 @@ pub async fn run(cli: Cli) -> AppResult<()> {
                     report.elapsed.as_secs_f64()
                 );
             } else {
-                load_demo(&ContentService::new(db)).await?;
+                let media = open_media(&args.media)?;
+                load_demo(&ContentService::new(db).with_media(media)).await?;
             }
             Ok(())
         }
@@ -364,7 +375,10 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         DbLimits { statement_timeout },
         args.sqlite.tuning(),
     )?;
-    let content = ContentService::new(db).with_search_limits(args.search_limits());
+    let media = open_media(&args.media)?;
+    let content = ContentService::new(db)
+        .with_search_limits(args.search_limits())
+        .with_media(media);
     if !args.webhook_allow_private.is_empty() {
         tracing::info!(allowed = %args.webhook_allow_private, "private webhook targets allowed");
     }
@@ -380,6 +394,12 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
             "\n  No admin key yet. Create one with: byline keys create --role admin --name you --database-url {url}"
         )
     };
+    // Webhook payloads carry rendition URLs too (the server sets the same base once bound).
+    let base = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.bind));
+    let content = content.with_public_base(&base);
     crate::startup::spawn_scheduler(
         content.clone(),
         std::time::Duration::from_secs(args.scheduler_interval.max(1)),

@@ -18,6 +18,9 @@ pub enum ErrorKind {
     NotFound,
     /// The thing existed and was withdrawn (unpublished or deleted).
     Gone,
+    /// An upload is larger than allowed (bytes, or pixels once decoded).
+    TooLarge,
+
     /// An `If-Match` or `version` no longer matches: someone else saved first.
     PreconditionFailed,
     /// A write must say which version it changes (`If-Match` or `version`).
@@ -68,6 +71,8 @@ impl ErrorKind {
             ErrorKind::Forbidden => (403, "forbidden", "Forbidden", "FORBIDDEN"),
             ErrorKind::NotFound => (404, "not-found", "Not found", "NOT_FOUND"),
             ErrorKind::Gone => (410, "gone", "Gone", "NOT_FOUND"),
+            ErrorKind::TooLarge => (413, "too-large", "Content too large", "BAD_USER_INPUT"),
+
             ErrorKind::PreconditionFailed => {
                 (412, "version-conflict", "Version conflict", "CONFLICT")
             }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod feeds;
 pub mod graphql;
 pub mod http;
+pub mod media;
 pub mod metrics;
 pub mod seed;
 pub mod service;

@@ -130,6 +130,14 @@ impl Application {
         let drain = settings.shutdown_drain;
         let shutdown_timeout = settings.shutdown_timeout;
         let draining = Arc::new(AtomicBool::new(false));
+        // Rendition URLs are absolute, and the same for every request (cached answers are
+        // shared): the configured public URL, else the address bound.
+        let base = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{address}"));
+        let content = content.with_public_base(&base);
+        let max_upload = content.media().settings.max_upload_bytes;
         let graphql = crate::graphql::build_schema(content.clone(), settings.graphql_introspection);
         let response_cache = http::response_cache::build(
             settings.response_cache_bytes,
@@ -154,6 +162,13 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(
+                    actix_multipart::form::MultipartFormConfig::default()
+                        // The file, and a little for the text fields beside it.
+                        .total_limit(max_upload + 64 * 1024)
+                        .memory_limit(max_upload + 64 * 1024)
+                        .error_handler(http::problem::multipart_error),
+                )
                 .wrap_fn(http::bounds::problem_for_plain_errors)
                 // Inside the limiter (hits count against quotas and carry its headers), CORS
                 // and compression (entries hold identity bodies, encoded per request).

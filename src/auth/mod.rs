@@ -49,8 +49,8 @@ impl Role {
         match action {
             ReadPublished => true,
             ReadSyndication => matches!(self, Partner | Editor | Admin),
-            WriteOwnDrafts => matches!(self, Contributor | Editor | Admin),
-            EditAnyArticle | Publish | ManageTaxonomy | ReadDrafts => {
+            WriteOwnDrafts | UploadAssets => matches!(self, Contributor | Editor | Admin),
+            EditAnyArticle | Publish | ManageTaxonomy | ReadDrafts | ManageAssets => {
                 matches!(self, Editor | Admin)
             }
             ManageKeys | ManageWebhooks => self == Admin,
@@ -89,6 +89,10 @@ pub enum Action {
     ReadDrafts,
     ManageKeys,
     ManageWebhooks,
+    /// Upload images to the asset library, list and read them.
+    UploadAssets,
+    /// Change and delete assets.
+    ManageAssets,
 }
 
 /// An authenticated caller.

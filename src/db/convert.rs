@@ -1,8 +1,11 @@
 //! Rows into domain types: text enums and JSON columns parsed, a corrupt row is an error.
 
-use super::rows::{ArticleRow, AuthorRow, SectionRow, TagRow};
+use super::rows::{ArticleRow, AssetRow, AuthorRow, SectionRow, TagRow};
 use crate::{
-    domain::article::{Article, Author, Section, Tag},
+    domain::{
+        article::{Article, Author, Section, Tag},
+        asset::{Asset, FocalPoint},
+    },
     error::{AppError, AppResult},
 };
 
@@ -90,6 +93,7 @@ pub fn article(row: ArticleRow) -> AppResult<Article> {
         language: row.language,
         dateline: row.dateline,
         hero_image,
+        hero_asset: None,
         seo_title: row.seo_title,
         seo_description: row.seo_description,
         canonical_url: row.canonical_url,
@@ -100,4 +104,27 @@ pub fn article(row: ArticleRow) -> AppResult<Article> {
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
+}
+
+pub fn asset(row: AssetRow) -> Asset {
+    let focal_point = match (row.focal_x, row.focal_y) {
+        (Some(x), Some(y)) => Some(FocalPoint { x, y }),
+        _ => None,
+    };
+    Asset {
+        id: row.id,
+        content_hash: row.content_hash,
+        media_type: row.media_type,
+        width: row.width.max(0) as u32,
+        height: row.height.max(0) as u32,
+        byte_size: row.byte_size.max(0) as u64,
+        alt: row.alt,
+        caption: row.caption,
+        credit: row.credit,
+        copyright: row.copyright,
+        licence: row.licence,
+        focal_point,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
 }

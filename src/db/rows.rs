@@ -4,9 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{
-    api_keys, article_authors, article_slugs, article_tags, articles, authors, revisions, sections,
-    server_secrets, tags, tombstones, webhook_attempts, webhook_deliveries, webhook_events,
-    webhooks,
+    api_keys, article_assets, article_authors, article_slugs, article_tags, articles, assets,
+    authors, revisions, sections, server_secrets, tags, tombstones, webhook_attempts,
+    webhook_deliveries, webhook_events, webhooks,
 };
 use super::timestamps::{NullableTimestamp, Timestamp};
 
@@ -247,4 +247,37 @@ pub struct WebhookAttemptRow {
     pub duration_ms: i32,
     pub response_status: Option<i32>,
     pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = assets, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct AssetRow {
+    pub id: String,
+    /// SHA-256 of the original's bytes, lower-case hex: its key in the media store.
+    pub content_hash: String,
+    pub media_type: String,
+    /// Upright (after the EXIF orientation).
+    pub width: i32,
+    pub height: i32,
+    pub byte_size: i64,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub copyright: Option<String>,
+    pub licence: Option<String>,
+    pub focal_x: Option<f64>,
+    pub focal_y: Option<f64>,
+    pub uploaded_by: Option<String>,
+    #[diesel(deserialize_as = Timestamp)]
+    pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Timestamp)]
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = article_assets)]
+pub struct ArticleAssetRow {
+    pub article_id: String,
+    pub asset_id: String,
 }

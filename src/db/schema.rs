@@ -195,7 +195,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    assets (id) {
+        id -> Text,
+        content_hash -> Text,
+        media_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        byte_size -> BigInt,
+        alt -> Nullable<Text>,
+        caption -> Nullable<Text>,
+        credit -> Nullable<Text>,
+        copyright -> Nullable<Text>,
+        licence -> Nullable<Text>,
+        focal_x -> Nullable<Double>,
+        focal_y -> Nullable<Double>,
+        uploaded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_assets (article_id, asset_id) {
+        article_id -> Text,
+        asset_id -> Text,
+    }
+}
+
 diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(article_assets -> articles (article_id));
+diesel::joinable!(article_assets -> assets (asset_id));
 diesel::joinable!(article_slugs -> articles (article_id));
 diesel::joinable!(article_authors -> articles (article_id));
 diesel::joinable!(article_authors -> authors (author_id));
@@ -223,4 +253,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_events,
     webhook_deliveries,
     webhook_attempts,
+    assets,
+    article_assets,
 );

@@ -75,11 +75,19 @@ text_enum!(ArticleStatus { Draft => "draft", Scheduled => "scheduled", Published
 text_enum!(TagKind { Topic => "topic", Person => "person", Organization => "organization", Place => "place", Event => "event" });
 text_enum!(BodyFormat { Markdown => "markdown", Html => "html" });
 
-/// The lead picture of an article.
+/// The lead picture of an article, as editors give it: an image of the asset library
+/// (`asset_id`), or one hosted elsewhere (`url`). Alt text, caption and credit given here are
+/// the article's own; absent, an asset's are shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct HeroImage {
-    /// Absolute URL of the image.
-    pub url: String,
+    /// An image of the asset library (`POST /admin/v1/assets`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 36)]
+    pub asset_id: Option<String>,
+    /// Absolute URL of an image hosted elsewhere (not with `asset_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// Text alternative for screen readers.
     pub alt: Option<String>,
     pub caption: Option<String>,
@@ -178,6 +186,8 @@ pub struct Article {
     pub language: String,
     pub dateline: Option<String>,
     pub hero_image: Option<HeroImage>,
+    /// The asset `hero_image` names, loaded with the article.
+    pub hero_asset: Option<super::asset::Asset>,
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
     pub canonical_url: Option<String>,

@@ -2,6 +2,8 @@
 //! the version a change is based on.
 
 pub mod article;
+pub mod asset;
+pub mod image;
 pub mod json;
 pub mod language;
 pub mod page;

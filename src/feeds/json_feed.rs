@@ -82,7 +82,7 @@ fn item(article: &Article, publication: &Publication) -> JsonFeedItem {
         content_html,
         content_text,
         summary,
-        image: article.hero_image.as_ref().map(|h| h.url.clone()),
+        image: crate::domain::image::Image::hero_of(article, &publication.images).map(|h| h.url),
         date_published: article.published_at.map(rfc3339),
         date_modified: rfc3339(article.last_changed()),
         authors: article

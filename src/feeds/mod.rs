@@ -34,6 +34,8 @@ pub struct Publication {
     pub public_url: Option<String>,
     /// URLs in one sitemap page.
     pub sitemap_page_size: u32,
+    /// Where image renditions are, for pictures of the asset library.
+    pub images: crate::domain::image::RenditionUrls,
 }
 
 impl Publication {
@@ -68,6 +70,10 @@ impl Publication {
             site_name,
             article_urls,
             content: settings.feed_content,
+            images: crate::domain::image::RenditionUrls {
+                base: public_url.clone().unwrap_or_default(),
+                widths: crate::media::DEFAULT_WIDTHS.to_vec(),
+            },
             public_url,
             sitemap_page_size: settings.sitemap_page_size.clamp(1, MAX_SITEMAP_PAGE_SIZE),
         })

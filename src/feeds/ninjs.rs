@@ -243,8 +243,7 @@ pub fn article(article: &Article, publication: &Publication) -> Ninjs {
         .iter()
         .map(|c| format!("Correction ({}): {}", rfc3339(c.corrected_at), c.note))
         .collect();
-    let associations = article
-        .hero_image
+    let associations = crate::domain::image::Image::hero_of(article, &publication.images)
         .iter()
         .map(|image| {
             let mut descriptions = Vec::new();

@@ -70,7 +70,10 @@ impl From<BodyFormatEnum> for BodyFormat {
 /// The lead picture of an article.
 #[derive(InputObject, Clone)]
 pub struct HeroImageInput {
-    pub url: String,
+    /// An image of the asset library.
+    pub asset_id: Option<String>,
+    /// An image hosted elsewhere (not with `assetId`).
+    pub url: Option<String>,
     pub alt: Option<String>,
     pub caption: Option<String>,
     pub credit: Option<String>,
@@ -79,6 +82,7 @@ pub struct HeroImageInput {
 impl From<HeroImageInput> for HeroImage {
     fn from(h: HeroImageInput) -> Self {
         HeroImage {
+            asset_id: h.asset_id,
             url: h.url,
             alt: h.alt,
             caption: h.caption,

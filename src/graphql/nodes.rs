@@ -16,8 +16,7 @@ use crate::{
     domain::{
         self, Bodies, Relations,
         article::{
-            self as content, Article, Author, AuthorLink, Correction, HeroImage, Section, Tag,
-            TagKind,
+            self as content, Article, Author, AuthorLink, Correction, Section, Tag, TagKind,
         },
         language::Language,
         page::Page,
@@ -371,8 +370,10 @@ impl ArticleNode {
     async fn dateline(&self) -> Option<&str> {
         self.article.dateline.as_deref()
     }
-    async fn hero_image(&self) -> Option<HeroImageObject> {
-        self.article.hero_image.clone().map(HeroImageObject::from)
+    /// The lead picture, with its renditions when it is an image of the asset library.
+    async fn hero_image(&self, ctx: &Context<'_>) -> Option<HeroImageObject> {
+        let urls = ctx.data_unchecked::<ContentService>().rendition_urls();
+        crate::domain::image::Image::hero_of(&self.article, urls).map(HeroImageObject::from)
     }
     async fn seo_title(&self) -> Option<&str> {
         self.article.seo_title.as_deref()
@@ -415,19 +416,77 @@ impl ArticleNode {
 #[derive(SimpleObject)]
 #[graphql(name = "HeroImage")]
 pub struct HeroImageObject {
+    /// Absolute URL: the image's own, or its default rendition.
     pub url: String,
     pub alt: Option<String>,
     pub caption: Option<String>,
     pub credit: Option<String>,
+    /// The asset, for an image of the asset library.
+    pub asset_id: Option<String>,
+    /// Upright size of the original.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub focal_point: Option<FocalPointObject>,
+    pub copyright: Option<String>,
+    pub licence: Option<String>,
+    /// JPEG renditions at the standard widths, narrowest first.
+    pub renditions: Vec<RenditionObject>,
+    /// `srcset` of the renditions.
+    pub srcset: Option<String>,
+    /// Any standard rendition: replace `{rendition}` with e.g. `800w-16x9.webp`.
+    pub rendition_url_template: Option<String>,
 }
 
-impl From<HeroImage> for HeroImageObject {
-    fn from(h: HeroImage) -> Self {
+/// Where the subject of an image is, as fractions from the top left.
+#[derive(SimpleObject)]
+#[graphql(name = "FocalPoint")]
+pub struct FocalPointObject {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// One ready-made rendition of an image.
+#[derive(SimpleObject)]
+#[graphql(name = "ImageRendition")]
+pub struct RenditionObject {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub media_type: String,
+}
+
+impl From<crate::domain::image::Image> for HeroImageObject {
+    fn from(image: crate::domain::image::Image) -> Self {
+        let asset = image.asset;
         HeroImageObject {
-            url: h.url,
-            alt: h.alt,
-            caption: h.caption,
-            credit: h.credit,
+            url: image.url,
+            alt: image.alt,
+            caption: image.caption,
+            credit: image.credit,
+            srcset: asset.as_ref().map(|a| a.srcset()),
+            asset_id: asset.as_ref().map(|a| a.id.clone()),
+            width: asset.as_ref().map(|a| a.width),
+            height: asset.as_ref().map(|a| a.height),
+            focal_point: asset
+                .as_ref()
+                .and_then(|a| a.focal_point)
+                .map(|f| FocalPointObject { x: f.x, y: f.y }),
+            copyright: asset.as_ref().and_then(|a| a.copyright.clone()),
+            licence: asset.as_ref().and_then(|a| a.licence.clone()),
+            rendition_url_template: asset.as_ref().map(|a| a.url_template.clone()),
+            renditions: asset
+                .map(|a| {
+                    a.renditions
+                        .into_iter()
+                        .map(|r| RenditionObject {
+                            url: r.url,
+                            width: r.width,
+                            height: r.height,
+                            media_type: r.media_type.to_owned(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }

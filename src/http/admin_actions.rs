@@ -140,7 +140,7 @@ async fn apply(
         .content
         .transition_article(&caller.0, id, transition, version)
         .await?;
-    Ok(article_response(StatusCode::OK, article))
+    Ok(article_response(state, StatusCode::OK, article))
 }
 
 /// Runs a transition without arguments.
@@ -333,7 +333,7 @@ pub async fn add_correction(
         .content
         .add_correction(&caller.0, &id, note, version)
         .await?;
-    Ok(article_response(StatusCode::OK, article))
+    Ok(article_response(&state, StatusCode::OK, article))
 }
 
 /// Mint a token that shows this article, in any state, on the public article routes.

@@ -15,6 +15,7 @@ use super::{
     views::{ArticleJson, Includes, ItemEnvelope, ListEnvelope, ListMeta, utc},
 };
 use crate::{
+    domain::image::RenditionUrls,
     domain::{
         Key, Relations,
         article::{Article, ArticleFilter, ArticleSort, ArticleStatus, BodyFormat, HeroImage},
@@ -46,7 +47,7 @@ pub struct AdminArticleJson {
 }
 
 impl AdminArticleJson {
-    pub fn from_domain(a: Article) -> Self {
+    pub fn from_domain(a: Article, urls: &RenditionUrls) -> Self {
         AdminArticleJson {
             status: a.status,
             publish_at: a.publish_at.map(utc),
@@ -62,12 +63,14 @@ impl AdminArticleJson {
                     tags: true,
                     section: true,
                 },
+                urls,
             ),
         }
     }
 }
 
 pub(super) fn article_response(
+    state: &AppState,
     status: actix_web::http::StatusCode,
     article: Article,
 ) -> HttpResponse {
@@ -75,7 +78,7 @@ pub(super) fn article_response(
         .insert_header(("ETag", version_etag(article.version)))
         .insert_header(("Cache-Control", "no-store"))
         .json(ItemEnvelope {
-            data: AdminArticleJson::from_domain(article),
+            data: AdminArticleJson::from_domain(article, state.content.rendition_urls()),
         })
 }
 
@@ -188,6 +191,7 @@ pub async fn create_article(
         .create_article_as(&caller.0, body.into_inner().into_new()?)
         .await?;
     Ok(article_response(
+        &state,
         actix_web::http::StatusCode::CREATED,
         article,
     ))
@@ -238,7 +242,7 @@ pub async fn list_articles(
     let data = page
         .items
         .into_iter()
-        .map(|hit| AdminArticleJson::from_domain(hit.article))
+        .map(|hit| AdminArticleJson::from_domain(hit.article, state.content.rendition_urls()))
         .collect();
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -272,7 +276,11 @@ pub async fn get_article(
         .article(&Audience::for_admin(&caller.0)?, key, Relations::Load)
         .await?
         .into_article();
-    Ok(article_response(actix_web::http::StatusCode::OK, article))
+    Ok(article_response(
+        &state,
+        actix_web::http::StatusCode::OK,
+        article,
+    ))
 }
 
 /// Change some fields of an article. Needs `If-Match: "v<version>"` or a `version` field:
@@ -310,7 +318,11 @@ pub async fn update_article(
             if_match_version(&req)?,
         )
         .await?;
-    Ok(article_response(actix_web::http::StatusCode::OK, article))
+    Ok(article_response(
+        &state,
+        actix_web::http::StatusCode::OK,
+        article,
+    ))
 }
 
 /// Delete an article. Once-published articles then answer 410 Gone on the public API.
@@ -427,5 +439,9 @@ pub async fn restore_revision(
             if_match_version(&req)?,
         )
         .await?;
-    Ok(article_response(actix_web::http::StatusCode::OK, article))
+    Ok(article_response(
+        &state,
+        actix_web::http::StatusCode::OK,
+        article,
+    ))
 }

@@ -117,8 +117,11 @@ pub async fn search_articles(
         .items
         .into_iter()
         .map(|hit| {
-            let mut article = serde_json::to_value(AdminArticleJson::from_domain(hit.article))
-                .map_err(AppError::internal)?;
+            let mut article = serde_json::to_value(AdminArticleJson::from_domain(
+                hit.article,
+                state.content.rendition_urls(),
+            ))
+            .map_err(AppError::internal)?;
             if let (false, Some(map)) = (fields.is_empty(), article.as_object_mut()) {
                 map.retain(|key, _| fields.iter().any(|f| f == key));
             }

@@ -204,7 +204,7 @@ fn single(
         dates_are_exact: true,
         ..Freshness::default()
     };
-    let data = shape.render(article, &mut freshness)?;
+    let data = shape.render(article, &mut freshness, state.content.rendition_urls())?;
     respond(
         req,
         &state.settings.cache_control,

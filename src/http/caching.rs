@@ -46,7 +46,7 @@ impl Freshness {
     }
 }
 
-fn strong_etag(body: &[u8]) -> String {
+pub fn strong_etag(body: &[u8]) -> String {
     format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(body))
 }
 

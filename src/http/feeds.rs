@@ -21,7 +21,10 @@ use crate::{
 
 /// The publication the settings describe (checked at start, so an error here is a bug).
 pub(super) fn publication(state: &AppState) -> AppResult<Publication> {
-    Publication::from_settings(&state.settings).map_err(AppError::internal)
+    let mut publication =
+        Publication::from_settings(&state.settings).map_err(AppError::internal)?;
+    publication.images = state.content.rendition_urls().clone();
+    Ok(publication)
 }
 
 /// Byline's own public base URL: the configured one, or the request's scheme and host.

@@ -3,6 +3,7 @@
 
 pub mod admin_actions;
 pub mod admin_articles;
+pub mod admin_assets;
 pub mod admin_keys;
 pub mod admin_search;
 pub mod admin_taxonomy;
@@ -16,6 +17,7 @@ pub mod feeds;
 pub mod graphql;
 pub mod health;
 pub mod json_body;
+pub mod media;
 pub mod methods;
 pub mod metrics;
 pub mod openapi;

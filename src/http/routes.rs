@@ -8,8 +8,9 @@ use actix_web::web;
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 use super::{
-    admin_actions, admin_articles, admin_keys, admin_search, admin_taxonomy, admin_webhooks,
-    articles, feeds, graphql, health, metrics, openapi, problem, search, syndication, taxonomy,
+    admin_actions, admin_articles, admin_assets, admin_keys, admin_search, admin_taxonomy,
+    admin_webhooks, articles, feeds, graphql, health, media, metrics, openapi, problem, search,
+    syndication, taxonomy,
 };
 
 /// Registers every route on an actix app (see `startup`).
@@ -35,6 +36,7 @@ pub fn table(cfg: &mut ServiceConfig) {
         .service(feeds::sitemap_index)
         .service(feeds::news_sitemap)
         .service(feeds::sitemap_page)
+        .service(media::get_rendition)
         .service(scope("/syndication/v1").configure(syndication_api));
 }
 
@@ -64,6 +66,7 @@ fn admin_api(cfg: &mut ServiceConfig) {
         .configure(admin_actions::routes)
         .service(admin_search::search_articles)
         .configure(admin_taxonomy::routes)
+        .configure(admin_assets::routes)
         .service(admin_keys::list_keys)
         .service(admin_keys::create_key)
         .service(admin_keys::revoke_key)

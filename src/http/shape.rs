@@ -13,7 +13,7 @@ use super::{
     },
 };
 use crate::{
-    domain::{Bodies, article::Article, page::Page, query::ArticleHit},
+    domain::{Bodies, article::Article, image::RenditionUrls, page::Page, query::ArticleHit},
     error::AppResult,
 };
 
@@ -42,6 +42,7 @@ impl Shape {
         &self,
         article: Article,
         freshness: &mut Freshness,
+        urls: &RenditionUrls,
     ) -> AppResult<ShapedArticleJson> {
         freshness.touch(
             utc(article.last_changed()),
@@ -60,7 +61,10 @@ impl Shape {
                 .surrogate_keys
                 .push(format!("section:{}", section.id));
         }
-        let view = Box::new(ArticleJson::from_domain(article, self.includes));
+        if let Some(asset) = &article.hero_asset {
+            freshness.surrogate_keys.push(format!("asset:{}", asset.id));
+        }
+        let view = Box::new(ArticleJson::from_domain(article, self.includes, urls));
         if self.fields.is_empty() {
             return Ok(ShapedArticleJson::Whole(view));
         }
@@ -100,7 +104,11 @@ impl Shape {
                 .into_iter()
                 .map(|hit| {
                     Ok(SearchResultJson {
-                        article: self.render(hit.article, &mut freshness)?,
+                        article: self.render(
+                            hit.article,
+                            &mut freshness,
+                            state.content.rendition_urls(),
+                        )?,
                         snippet: hit.snippet.unwrap_or_default(),
                     })
                 })
@@ -111,7 +119,7 @@ impl Shape {
             let data = page
                 .items
                 .into_iter()
-                .map(|hit| self.render(hit.article, &mut freshness))
+                .map(|hit| self.render(hit.article, &mut freshness, state.content.rendition_urls()))
                 .collect::<AppResult<Vec<_>>>()?;
             freshness.surrogate_keys.push("articles".into());
             respond(req, cache_control, &ListEnvelope { data, meta }, freshness)

@@ -11,7 +11,11 @@ use utoipa::{
     },
 };
 
-use crate::domain::article::{Article, Author, AuthorLink, HeroImage, Section, Tag, TagKind};
+use crate::domain::{
+    article::{Article, Author, AuthorLink, Section, Tag, TagKind},
+    asset::FocalPoint,
+    image::{Image, ImageRendition, RenditionUrls},
+};
 
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
@@ -110,7 +114,7 @@ pub struct ArticleJson {
     pub language: String,
     /// Where the story was filed from, e.g. `BRUSSELS`.
     pub dateline: Option<String>,
-    pub hero_image: Option<HeroImage>,
+    pub hero_image: Option<HeroImageJson>,
     pub seo: SeoJson,
     pub canonical_url: Option<String>,
     pub word_count: i32,
@@ -357,8 +361,9 @@ fn related<D, J>(
 }
 
 impl ArticleJson {
-    pub fn from_domain(a: Article, include: Includes) -> Self {
+    pub fn from_domain(a: Article, include: Includes, urls: &RenditionUrls) -> Self {
         let first_published_at = a.first_published(crate::domain::now()).map(utc);
+        let hero_image = Image::hero_of(&a, urls).map(HeroImageJson::from);
         ArticleJson {
             id: a.id,
             slug: a.slug,
@@ -396,7 +401,7 @@ impl ArticleJson {
             updated_at: utc(a.updated_at),
             language: a.language,
             dateline: a.dateline,
-            hero_image: a.hero_image,
+            hero_image,
             seo: SeoJson {
                 title: a.seo_title,
                 description: a.seo_description,
@@ -412,6 +417,66 @@ impl ArticleJson {
                     corrected_at: utc(c.corrected_at),
                 })
                 .collect(),
+        }
+    }
+}
+
+/// The lead picture of an article. For an image of the asset library: its size, focal point,
+/// rights and ready-made renditions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HeroImageJson {
+    /// Absolute URL: the image's own, or its default rendition (JPEG, up to 1280 wide).
+    pub url: String,
+    /// Text alternative for screen readers.
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    /// Photographer or agency.
+    pub credit: Option<String>,
+    /// The asset, for an image of the asset library.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Uuid)]
+    pub asset_id: Option<String>,
+    /// Upright size of the original.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focal_point: Option<FocalPoint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copyright: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    /// JPEG renditions at the standard widths, narrowest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub renditions: Vec<ImageRendition>,
+    /// `srcset` of `renditions`, for `<img>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub srcset: Option<String>,
+    /// Any standard rendition: replace `{rendition}` with e.g. `800w-16x9.webp` (widths as
+    /// in `renditions`; crops 1x1, 4x3, 3x2, 16x9, 9x16, 4x5 around the focal point; formats
+    /// jpg, webp, png).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rendition_url_template: Option<String>,
+}
+
+impl From<Image> for HeroImageJson {
+    fn from(image: Image) -> Self {
+        let asset = image.asset;
+        HeroImageJson {
+            url: image.url,
+            alt: image.alt,
+            caption: image.caption,
+            credit: image.credit,
+            srcset: asset.as_ref().map(|a| a.srcset()),
+            asset_id: asset.as_ref().map(|a| a.id.clone()),
+            width: asset.as_ref().map(|a| a.width),
+            height: asset.as_ref().map(|a| a.height),
+            focal_point: asset.as_ref().and_then(|a| a.focal_point),
+            copyright: asset.as_ref().and_then(|a| a.copyright.clone()),
+            licence: asset.as_ref().and_then(|a| a.licence.clone()),
+            rendition_url_template: asset.as_ref().map(|a| a.url_template.clone()),
+            renditions: asset.map(|a| a.renditions).unwrap_or_default(),
         }
     }
 }
@@ -451,6 +516,7 @@ pub struct SearchResultJson {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::article::HeroImage;
     use crate::domain::article::{ArticleStatus, BodyFormat, Correction};
 
     fn sample_article() -> Article {
@@ -491,11 +557,13 @@ mod tests {
             language: "en".into(),
             dateline: Some("BRUSSELS".into()),
             hero_image: Some(HeroImage {
-                url: "https://example.com/i.jpg".into(),
+                asset_id: None,
+                url: Some("https://example.com/i.jpg".into()),
                 alt: Some("alt".into()),
                 caption: None,
                 credit: None,
             }),
+            hero_asset: None,
             seo_title: None,
             seo_description: Some("seo".into()),
             canonical_url: None,
@@ -517,6 +585,7 @@ mod tests {
         let whole = serde_json::to_value(ArticleJson::from_domain(
             article.clone(),
             Includes::default(),
+            &RenditionUrls::default(),
         ))
         .expect("serializes");
         let whole = whole.as_object().expect("object");
@@ -534,6 +603,7 @@ mod tests {
                 article: Box::new(ArticleJson::from_domain(
                     article.clone(),
                     Includes::default(),
+                    &RenditionUrls::default(),
                 )),
                 fields: SelectedArticleJson::mask(&names),
             };

@@ -169,10 +169,49 @@ pub async fn load(content: &ContentService) -> AppResult<DemoOutcome> {
     }
     let now = domain::now();
     let count = demo.articles.len();
+    let mut pictures = demo_pictures(content).await?.into_iter();
     for article in demo.articles {
-        content
-            .create_article(new_article(article, now)?, None)
-            .await?;
+        let mut new = new_article(article, now)?;
+        // The first pictured articles show the drawn pictures from the asset library.
+        if let Some(hero) = new.hero_image.as_mut()
+            && let Some(asset_id) = pictures.next()
+        {
+            // The library's alt text and credit describe the drawing; the caption stays.
+            *hero = HeroImage {
+                asset_id: Some(asset_id),
+                url: None,
+                alt: None,
+                caption: hero.caption.take(),
+                credit: None,
+            };
+        }
+        content.create_article(new, None).await?;
     }
     Ok(DemoOutcome::Loaded { articles: count })
+}
+
+/// The drawn pictures, in the asset library; their ids.
+async fn demo_pictures(content: &ContentService) -> AppResult<Vec<String>> {
+    let desk = crate::auth::Caller {
+        key_id: String::new(),
+        name: "demo".into(),
+        role: crate::auth::Role::Admin,
+    };
+    let mut ids = Vec::new();
+    for (bytes, alt, credit) in super::demo_images::pictures() {
+        let description = crate::domain::asset::AssetDescription {
+            alt: Some(alt.into()),
+            credit: Some(credit.into()),
+            licence: Some("CC0 1.0".into()),
+            ..Default::default()
+        };
+        ids.push(
+            content
+                .upload_asset(&desk, bytes, description)
+                .await?
+                .asset
+                .id,
+        );
+    }
+    Ok(ids)
 }

@@ -2,4 +2,5 @@
 //! for benchmarks.
 
 pub mod demo;
+mod demo_images;
 pub mod synthetic;

@@ -137,6 +137,15 @@ impl Invalidation {
         }
     }
 
+    /// An asset's description or focal point changed: the articles showing it (single
+    /// articles carry its key; lists, feeds and the partner stream are evicted whole).
+    pub fn asset_changed(&mut self, id: &str) {
+        self.keys.insert(format!("asset:{id}"));
+        for scope in [ARTICLES, SYNDICATION, GRAPHQL] {
+            self.keys.insert(scope.to_owned());
+        }
+    }
+
     /// A section, author or tag no article uses was deleted.
     pub fn term_deleted(&mut self, of: Taxonomy, id: &str) {
         self.keys.insert(format!("{}:{id}", of.singular()));

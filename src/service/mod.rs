@@ -2,6 +2,7 @@
 //! handlers and GraphQL resolvers both call `ContentService`; neither holds SQL or a business
 //! rule. Every read of articles goes through `read` with an `audience::Audience`.
 
+pub mod assets;
 pub mod audience;
 pub mod deliveries;
 pub mod editorial;
@@ -46,6 +47,10 @@ pub struct ContentService {
     hearing: peers::Hearing,
     /// The sections, authors and tags pages show, kept while no change can be missed.
     terms: read::terms::TermMemo,
+    /// Where images are kept and how renditions are made.
+    media: crate::media::Media,
+    /// Where rendition URLs start (Byline's public base URL) and the standard widths.
+    rendition_urls: Arc<crate::domain::image::RenditionUrls>,
 }
 
 impl ContentService {
@@ -69,6 +74,11 @@ impl ContentService {
             instance: peers::InstanceId::random(),
             hearing,
             terms,
+            media: default_media(),
+            rendition_urls: Arc::new(crate::domain::image::RenditionUrls {
+                base: String::new(),
+                widths: crate::media::DEFAULT_WIDTHS.to_vec(),
+            }),
         }
     }
 
@@ -80,6 +90,41 @@ impl ContentService {
     /// Whether this instance hears every change committed to its database now.
     pub fn hearing(&self) -> &peers::Hearing {
         &self.hearing
+    }
+
+    /// Where images are kept and how renditions are made.
+    pub fn media(&self) -> &crate::media::Media {
+        &self.media
+    }
+
+    /// Where rendition URLs start, and the standard widths.
+    pub fn rendition_urls(&self) -> &crate::domain::image::RenditionUrls {
+        &self.rendition_urls
+    }
+
+    /// The same service keeping images as `media` says.
+    pub fn with_media(self, media: crate::media::Media) -> Self {
+        let rendition_urls = Arc::new(crate::domain::image::RenditionUrls {
+            base: self.rendition_urls.base.clone(),
+            widths: media.settings.widths.clone(),
+        });
+        ContentService {
+            media,
+            rendition_urls,
+            ..self
+        }
+    }
+
+    /// The same service giving rendition URLs under `base` (Byline's public base URL).
+    pub fn with_public_base(self, base: &str) -> Self {
+        let rendition_urls = Arc::new(crate::domain::image::RenditionUrls {
+            base: base.trim_end_matches('/').to_owned(),
+            widths: self.rendition_urls.widths.clone(),
+        });
+        ContentService {
+            rendition_urls,
+            ..self
+        }
     }
 
     /// Where committed changes are announced: caches subscribe here.
@@ -153,4 +198,12 @@ impl ContentService {
     pub fn search_gate(&self) -> &SearchGate {
         &self.search
     }
+}
+
+/// Media kept in a folder of its own under the system's temporary directory: what a service
+/// made without settings (tests, tools) uses. `byline serve` passes `--media-dir`.
+fn default_media() -> crate::media::Media {
+    let dir = std::env::temp_dir().join(format!("byline-media-{}", uuid::Uuid::new_v4().simple()));
+    crate::media::Media::open(crate::media::MediaSettings::local(dir))
+        .expect("a folder under the temporary directory can be made")
 }

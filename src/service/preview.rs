@@ -26,25 +26,29 @@ fn sign(secret: &str, payload: &str) -> AppResult<Vec<u8>> {
 }
 
 impl ContentService {
-    /// The signing secret, made on first use; two instances racing to make it agree on the
-    /// one that was stored first.
     async fn preview_secret(&self) -> AppResult<String> {
+        self.server_secret(SECRET_NAME).await
+    }
+
+    /// The signing secret `name`, made on first use and shared by every instance; two
+    /// instances racing to make it agree on the one that was stored first.
+    pub(crate) async fn server_secret(&self, name: &'static str) -> AppResult<String> {
         if let Some(secret) = self
             .db
-            .read(|conn| Ok(editorial::secret(conn, SECRET_NAME)?))
+            .read(move |conn| Ok(editorial::secret(conn, name)?))
             .await?
         {
             return Ok(secret);
         }
         let fresh: [u8; 32] = rand::random();
         let row = ServerSecretRow {
-            name: SECRET_NAME.into(),
+            name: name.into(),
             value: hex(&fresh),
             created_at: domain::now(),
         };
         self.db
             .write(move |conn| {
-                if let Some(existing) = editorial::secret(conn, SECRET_NAME)? {
+                if let Some(existing) = editorial::secret(conn, name)? {
                     return Ok(existing);
                 }
                 editorial::insert_secret(conn, &row)?;

@@ -186,7 +186,7 @@ impl Dispatcher {
             {
                 Settled::Postponed(domain::now())
             }
-            content => match payload::body(&due, content) {
+            content => match payload::body(&due, content, self.content.rendition_urls()) {
                 Some(body) => self.send(&due, body).await,
                 None => Settled::Skipped("nothing to send".into()),
             },

@@ -32,7 +32,11 @@ fn subject_key(subject: Subject) -> &'static str {
 }
 
 /// The body to send, or `None` when `content` is nothing to send.
-pub fn body(due: &DueDelivery, content: Content) -> Option<Vec<u8>> {
+pub fn body(
+    due: &DueDelivery,
+    content: Content,
+    urls: &crate::domain::image::RenditionUrls,
+) -> Option<Vec<u8>> {
     let everything = Includes {
         authors: true,
         tags: true,
@@ -41,7 +45,7 @@ pub fn body(due: &DueDelivery, content: Content) -> Option<Vec<u8>> {
     let value = match content {
         // About no one thing: `data` is the purge itself, `{keys, everything, reason}`.
         Content::Purge(purge) => return envelope(due, json!(purge)),
-        Content::Article(article) => json!(ArticleJson::from_domain(*article, everything)),
+        Content::Article(article) => json!(ArticleJson::from_domain(*article, everything, urls)),
         Content::Author(author) => json!(AuthorJson::from_domain(author)),
         Content::Tag(tag) => json!(TagJson::from_domain(tag)),
         Content::Section(section) => json!(SectionJson::from_domain(section)),

@@ -777,7 +777,8 @@ on_both_backends!(
         new.dateline = Some("STRASBOURG".into());
         new.published_at = Some(published);
         new.hero_image = Some(HeroImage {
-            url: "https://images.example/plenary.jpg".into(),
+            asset_id: None,
+            url: Some("https://images.example/plenary.jpg".into()),
             alt: Some("The plenary chamber".into()),
             caption: Some("MEPs vote".into()),
             credit: Some("EU Insider".into()),

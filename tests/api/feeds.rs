@@ -241,7 +241,8 @@ on_both_backends!(feeds_carry_visible_articles_field_by_field, |app| {
         a.authors = vec!["desk".into(), "reporter".into()];
         a.tags = vec!["eu".into(), "brussels".into()];
         a.hero_image = Some(byline::domain::article::HeroImage {
-            url: "https://img.example/budget.jpg".into(),
+            asset_id: None,
+            url: Some("https://img.example/budget.jpg".into()),
             alt: Some("The Berlaymont".into()),
             caption: None,
             credit: None,

@@ -6,6 +6,7 @@ mod helpers;
 mod admin;
 mod admin_search;
 mod articles_api;
+mod assets;
 mod cache_purge;
 mod cli;
 mod content_key;

@@ -4,12 +4,12 @@
 use byline::db::{
     Db, migrations,
     rows::{
-        ArticleAuthorRow, ArticleRow, ArticleTagRow, AuthorRow, RevisionRow, SectionRow, TagRow,
-        WebhookAttemptRow, WebhookDeliveryRow, WebhookEventRow, WebhookRow,
+        ArticleAuthorRow, ArticleRow, ArticleTagRow, AssetRow, AuthorRow, RevisionRow, SectionRow,
+        TagRow, WebhookAttemptRow, WebhookDeliveryRow, WebhookEventRow, WebhookRow,
     },
     schema::{
-        article_authors, article_tags, articles, authors, revisions, sections, tags,
-        webhook_attempts, webhook_deliveries, webhook_events, webhooks,
+        article_assets, article_authors, article_tags, articles, assets, authors, revisions,
+        sections, tags, webhook_attempts, webhook_deliveries, webhook_events, webhooks,
     },
 };
 use diesel::{QueryableByName, RunQueryDsl, SelectableHelper, prelude::*, sql_types::BigInt};
@@ -79,6 +79,10 @@ fn migrations_apply_and_match_the_schema(backend: Backend) {
         webhook_attempts::table
             .select(WebhookAttemptRow::as_select())
             .load(conn)?;
+        assets::table.select(AssetRow::as_select()).load(conn)?;
+        article_assets::table
+            .select((article_assets::article_id, article_assets::asset_id))
+            .load::<(String, String)>(conn)?;
         Ok(())
     })
     .expect("schema.rs matches the migrated database");
@@ -100,6 +104,8 @@ fn migrations_apply_and_match_the_schema(backend: Backend) {
         ("webhook_events", 7),
         ("webhook_deliveries", 11),
         ("webhook_attempts", 6),
+        ("assets", 16),
+        ("article_assets", 2),
     ] {
         assert_eq!(
             column_count(&db, backend, table),

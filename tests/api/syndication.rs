@@ -242,7 +242,8 @@ on_both_backends_with!(
                 "summit".into(),
             ];
             a.hero_image = Some(HeroImage {
-                url: "https://img.example/summit.jpg".into(),
+                asset_id: None,
+                url: Some("https://img.example/summit.jpg".into()),
                 alt: Some("Leaders at the table".into()),
                 caption: Some("The summit opens.".into()),
                 credit: Some("Wire Photo".into()),

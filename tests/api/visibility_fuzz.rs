@@ -8,7 +8,8 @@
 //! (REST lists and items, GraphQL) and GraphQL's nested lists; REST and GraphQL search;
 //! GraphQL `article(slug:)`, `article(id:)`, `node(id:)`; RSS, Atom and JSON Feed, site-wide
 //! and scoped; the sitemap index, its pages and the news sitemap; a new partner's walk of the
-//! stream and `/syndication/v1/articles/{id}`. Each must show exactly the articles the model
+//! stream and `/syndication/v1/articles/{id}`; each article's picture (a rendition of an
+//! asset only it uses). Each must show exactly the articles the model
 //! says are visible, under their current slug and title, and no response may carry a slug,
 //! title, standfirst, body or correction of any other (nor, outside withdrawal notices, its
 //! id). Articles the public never saw answer 404 and never reach the partner stream; a
@@ -110,6 +111,8 @@ struct Article {
     released: bool,
     deleted: bool,
     version: i64,
+    /// A rendition of its lead picture, an image of the asset library no other article uses.
+    picture: String,
     /// What happened to it, step by step, for failure messages.
     history: Vec<String>,
 }
@@ -360,6 +363,39 @@ impl Api {
             body,
             text,
         }
+    }
+
+    /// Uploads a small picture of its own for article `n` (distinct bytes, so no other
+    /// article shares the asset); its id and the path of a rendition.
+    async fn upload_picture(&self, n: usize) -> (String, String) {
+        let pixels = image::RgbImage::from_fn(32, 16, |x, y| {
+            image::Rgb([n as u8, (x * 8) as u8, (y * 16) as u8])
+        });
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(pixels)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("png");
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(png).file_name("p.png"),
+        );
+        let response = self
+            .client
+            .post(format!("{}/admin/v1/assets", self.base))
+            .bearer_auth(&self.admin)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(response.status().as_u16(), 201, "the picture of #{n:02}");
+        let data: Value = response.json().await.expect("json");
+        let id = data["data"]["id"].as_str().expect("id").to_owned();
+        let url = data["data"]["renditions"][0]["url"].as_str().expect("url");
+        let path = url
+            .strip_prefix(&self.base)
+            .expect("under the base")
+            .to_owned();
+        (id, path)
     }
 
     async fn get(&self, path: &str) -> Resp {
@@ -1475,12 +1511,34 @@ impl World {
         self.sitemaps(api).await;
         self.walk_partner(api).await;
         self.partner_items(api).await;
+        self.pictures(api).await;
+    }
+
+    /// Each article's picture answers the public exactly while the article is visible (no
+    /// other article uses it), and never says more than "not found" otherwise.
+    async fn pictures(&mut self, api: &Api) {
+        for i in 0..self.articles.len() {
+            let (visible, path) = (self.articles[i].visible(), self.articles[i].picture.clone());
+            let resp = api.get(&path).await;
+            let expected = if visible { 200 } else { 404 };
+            if resp.status != expected {
+                self.flag(
+                    Class::Finding,
+                    "the rendition of the article's picture",
+                    Some(i),
+                    &expected.to_string(),
+                    &format!("{} {}", resp.status, path),
+                );
+            }
+        }
     }
 
     async fn create(&mut self, api: &Api, rng: &mut StdRng) -> Option<usize> {
         let n = self.articles.len() + 1;
         let (section, authors, tags) = pick_taxonomy(rng);
+        let (asset_id, picture) = api.upload_picture(n).await;
         let body = json!({
+            "hero_image": {"asset_id": asset_id},
             "slug": slug(n, 1),
             "title": title(n, 1),
             "standfirst": format!("Standfirst sfq{n:02}."),
@@ -1521,6 +1579,7 @@ impl World {
             released: false,
             deleted: false,
             version: data["version"].as_i64().expect("version"),
+            picture,
             history: vec![format!("s{} create (draft)", self.step)],
         });
         *self.stats.done.entry("create").or_default() += 1;

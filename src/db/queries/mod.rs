@@ -34,6 +34,7 @@ macro_rules! on_backend {
 pub(crate) use on_backend;
 
 pub mod articles;
+pub mod assets;
 pub mod editorial;
 pub mod keys;
 pub mod notify;

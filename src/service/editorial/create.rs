@@ -133,7 +133,7 @@ pub fn prepare(
     checks.optional_text("seo_description", new.seo_description.as_deref(), 1000);
     checks.optional_url("canonical_url", new.canonical_url.as_deref());
     if let Some(image) = &new.hero_image {
-        checks.url("hero_image.url", &image.url);
+        check_hero(&mut checks, image);
     }
     if new.status == ArticleStatus::Scheduled && new.published_at.is_none_or(|t| t <= now) {
         checks.fail(
@@ -286,6 +286,7 @@ impl ContentService {
                 &prepared.bylines,
                 &prepared.tagging,
             )?;
+            super::link_assets(conn, &prepared.row)?;
             record_revision(conn, &prepared, by.as_ref(), now)?;
             outbox::article_changed(conn, changed, None, Some(&prepared.row), now)?;
             relations::load_one(conn, prepared.row)
@@ -302,5 +303,31 @@ impl ContentService {
             }
         }
         self.create_article(new, Some(caller.clone())).await
+    }
+}
+
+/// A lead picture names an asset or a URL, not both; the asset's existence is checked with
+/// the article's save (`editorial::link_assets`).
+pub(crate) fn check_hero(checks: &mut Checks, image: &crate::domain::article::HeroImage) {
+    match (&image.asset_id, &image.url) {
+        (Some(id), None) => {
+            if crate::domain::parse_id(id).is_err() {
+                checks.fail("hero_image.asset_id", "not an asset id");
+            }
+        }
+        (None, Some(url)) => {
+            checks.url("hero_image.url", url);
+        }
+        _ => checks.fail(
+            "hero_image",
+            "give either `asset_id` (an image of the asset library) or `url`",
+        ),
+    }
+    for (field, value) in [
+        ("hero_image.alt", &image.alt),
+        ("hero_image.caption", &image.caption),
+        ("hero_image.credit", &image.credit),
+    ] {
+        checks.optional_text(field, value.as_deref(), 2000);
     }
 }

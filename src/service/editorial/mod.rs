@@ -110,7 +110,27 @@ fn save(
         ));
     }
     editorial::replace_links(conn, &saved.row.id, &saved.bylines, &saved.tagging)?;
+    link_assets(conn, &saved.row)?;
     record_revision(conn, saved, Some(by), now)
+}
+
+/// Records which assets the article uses (its lead picture), refusing one that does not
+/// exist; the asset cannot then be deleted while the article uses it, and its public
+/// renditions answer while the article is public.
+fn link_assets(conn: &mut DbConnection, row: &ArticleRow) -> AppResult<()> {
+    let hero: Option<crate::domain::article::HeroImage> = match row.hero_image.as_deref() {
+        Some(json) => serde_json::from_str(json).map_err(AppError::internal)?,
+        None => None,
+    };
+    let ids: Vec<String> = hero.and_then(|h| h.asset_id).into_iter().collect();
+    if queries::assets::by_ids(conn, &ids)?.len() != ids.len() {
+        return Err(AppError::validation(vec![crate::error::FieldError {
+            field: "hero_image.asset_id".into(),
+            message: "no asset has this id".into(),
+        }]));
+    }
+    queries::assets::replace_article_assets(conn, &row.id, &ids)?;
+    Ok(())
 }
 
 /// The saved rows of an article as it stands.

@@ -29,8 +29,22 @@ pub fn load(
     relations: Relations,
     memo: Option<&TermMemo>,
 ) -> AppResult<Vec<Article>> {
+    let hero_assets = hero_assets(conn, &rows)?;
+    let with_asset = |mut article: Article| {
+        if let Some(id) = article
+            .hero_image
+            .as_ref()
+            .and_then(|h| h.asset_id.as_ref())
+        {
+            article.hero_asset = hero_assets.get(id).cloned();
+        }
+        article
+    };
     if relations == Relations::Skip {
-        return rows.into_iter().map(convert::article).collect();
+        return rows
+            .into_iter()
+            .map(|row| convert::article(row).map(with_asset))
+            .collect();
     }
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let section_ids: Vec<String> = rows
@@ -48,13 +62,34 @@ pub fn load(
                 .section_id
                 .as_ref()
                 .and_then(|id| sections.get(id).cloned());
-            let mut article = convert::article(row)?;
+            let mut article = with_asset(convert::article(row)?);
             article.section = section;
             article.authors = authors.remove(&article.id).unwrap_or_default();
             article.tags = tags.remove(&article.id).unwrap_or_default();
             Ok(article)
         })
         .collect()
+}
+
+/// The assets the rows' lead pictures name, by id: one statement, and none when no row
+/// names one (the hero's JSON is read twice for those, which is cheap next to a query).
+fn hero_assets(
+    conn: &mut DbConnection,
+    rows: &[ArticleRow],
+) -> AppResult<HashMap<String, crate::domain::asset::Asset>> {
+    let ids: Vec<String> = rows
+        .iter()
+        .filter_map(|row| row.hero_image.as_deref())
+        .filter(|json| json.contains("\"asset_id\""))
+        .filter_map(|json| serde_json::from_str::<crate::domain::article::HeroImage>(json).ok())
+        .filter_map(|hero| hero.asset_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(crate::db::queries::assets::by_ids(conn, &ids)?
+        .into_iter()
+        .map(|row| (row.id.clone(), convert::asset(row)))
+        .collect())
 }
 
 /// One row into its article, with its relations read from the database (writes use it).
