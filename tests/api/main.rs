@@ -17,6 +17,7 @@ mod graphql_client_schema;
 mod health;
 mod http_methods;
 mod instances;
+mod media_s3;
 mod metrics;
 mod migrations;
 mod pagination;
