@@ -137,7 +137,6 @@ impl Application {
             .clone()
             .unwrap_or_else(|| format!("http://{address}"));
         let content = content.with_public_base(&base);
-        let max_upload = content.media().settings.max_upload_bytes;
         let graphql = crate::graphql::build_schema(content.clone(), settings.graphql_introspection);
         let response_cache = http::response_cache::build(
             settings.response_cache_bytes,
@@ -162,13 +161,6 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(
-                    actix_multipart::form::MultipartFormConfig::default()
-                        // The file, and a little for the text fields beside it.
-                        .total_limit(max_upload + 64 * 1024)
-                        .memory_limit(max_upload + 64 * 1024)
-                        .error_handler(http::problem::multipart_error),
-                )
                 .wrap_fn(http::bounds::problem_for_plain_errors)
                 // Inside the limiter (hits count against quotas and carry its headers), CORS
                 // and compression (entries hold identity bodies, encoded per request).

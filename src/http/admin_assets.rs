@@ -1,8 +1,9 @@
 //! The admin API of the asset library: upload (multipart), list, read, describe, delete, the
 //! original (staff only), and signatures for renditions outside the standard set.
 
-use actix_multipart::form::{MultipartForm, bytes::Bytes as FilePart, text::Text};
+use actix_multipart::Multipart;
 use actix_web::{HttpResponse, delete, get, http::header, patch, post, web};
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -92,27 +93,6 @@ impl AssetJson {
     }
 }
 
-/// An upload: the image file and what to say of it.
-#[derive(MultipartForm)]
-#[multipart(deny_unknown_fields, duplicate_field = "deny")]
-pub struct UploadForm {
-    file: FilePart,
-    #[multipart(limit = "4KiB")]
-    alt: Option<Text<String>>,
-    #[multipart(limit = "4KiB")]
-    caption: Option<Text<String>>,
-    #[multipart(limit = "4KiB")]
-    credit: Option<Text<String>>,
-    #[multipart(limit = "4KiB")]
-    copyright: Option<Text<String>>,
-    #[multipart(limit = "4KiB")]
-    licence: Option<Text<String>>,
-    #[multipart(limit = "64B")]
-    focal_x: Option<Text<String>>,
-    #[multipart(limit = "64B")]
-    focal_y: Option<Text<String>>,
-}
-
 /// The multipart body of an upload, for the document.
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -138,20 +118,98 @@ pub struct UploadFormSchema {
     focal_y: Option<String>,
 }
 
-fn text(field: Option<Text<String>>) -> Option<String> {
-    field
-        .map(Text::into_inner)
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
+/// The text fields an upload may carry, besides `file`.
+const TEXT_FIELDS: [&str; 7] = [
+    "alt",
+    "caption",
+    "credit",
+    "copyright",
+    "licence",
+    "focal_x",
+    "focal_y",
+];
+/// The longest text field, in bytes.
+const MAX_TEXT_FIELD: usize = 4096;
+
+fn form_error(field: &str, message: &str) -> AppError {
+    AppError::validation(vec![FieldError {
+        field: field.into(),
+        message: message.into(),
+    }])
+}
+
+/// The file and the text fields of an upload, each bounded: the file by the largest upload
+/// (checked as it arrives), a text field by 4 KiB. A field without a name, an unknown one or
+/// one sent twice is refused (422, naming it).
+async fn read_form(
+    mut form: Multipart,
+    max_file: usize,
+) -> AppResult<(Vec<u8>, std::collections::HashMap<&'static str, String>)> {
+    let mut file: Option<Vec<u8>> = None;
+    let mut texts = std::collections::HashMap::new();
+    while let Some(mut field) = form.try_next().await.map_err(multipart_failure)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let (known, limit) = match name.as_str() {
+            "file" => ("file", max_file),
+            other => match TEXT_FIELDS.iter().find(|f| **f == other) {
+                Some(known) => (*known, MAX_TEXT_FIELD),
+                None => {
+                    let shown = if name.is_empty() {
+                        "(no name)"
+                    } else {
+                        name.as_str()
+                    };
+                    return Err(form_error(shown, "not a field of an upload"));
+                }
+            },
+        };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.try_next().await.map_err(multipart_failure)? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(AppError::new(
+                    crate::error::ErrorKind::TooLarge,
+                    format!("`{known}` is larger than {limit} bytes"),
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if known == "file" {
+            if file.replace(bytes).is_some() {
+                return Err(form_error("file", "sent twice"));
+            }
+            continue;
+        }
+        let text = String::from_utf8(bytes).map_err(|_| form_error(known, "not UTF-8 text"))?;
+        if texts.insert(known, text.trim().to_owned()).is_some() {
+            return Err(form_error(known, "sent twice"));
+        }
+    }
+    let file = file.ok_or_else(|| form_error("file", "the upload has no `file`"))?;
+    texts.retain(|_, v: &mut String| !v.is_empty());
+    Ok((file, texts))
+}
+
+/// Not multipart at all is a 400; a multipart body with a part that cannot be read (a header
+/// the parser refuses, a truncated part) a 422 naming the body.
+fn multipart_failure(err: actix_multipart::MultipartError) -> AppError {
+    use actix_multipart::MultipartError as E;
+    match err {
+        E::ContentTypeMissing
+        | E::ContentTypeParse
+        | E::ContentTypeIncompatible
+        | E::BoundaryMissing => AppError::invalid_parameter(
+            "body",
+            format!("the body must be multipart/form-data: {err}"),
+        ),
+        other => form_error(
+            "body",
+            &format!("a part of the form cannot be read: {other}"),
+        ),
+    }
 }
 
 fn focal_point(x: Option<String>, y: Option<String>) -> AppResult<Option<FocalPoint>> {
-    let invalid = |field: &str, message: &str| {
-        AppError::validation(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
-    };
+    let invalid = form_error;
     let fraction = |name: &str, raw: &str| {
         raw.parse::<f64>()
             .ok()
@@ -187,18 +245,18 @@ fn focal_point(x: Option<String>, y: Option<String>) -> AppResult<Option<FocalPo
 pub async fn upload_asset(
     state: web::Data<AppState>,
     caller: Authenticated,
-    form: MultipartForm<UploadForm>,
+    form: Multipart,
 ) -> AppResult<HttpResponse> {
-    let form = form.into_inner();
+    let max_file = state.content.media().settings.max_upload_bytes;
+    let (bytes, mut texts) = read_form(form, max_file).await?;
     let description = AssetDescription {
-        alt: text(form.alt),
-        caption: text(form.caption),
-        credit: text(form.credit),
-        copyright: text(form.copyright),
-        licence: text(form.licence),
-        focal_point: focal_point(text(form.focal_x), text(form.focal_y))?,
+        alt: texts.remove("alt"),
+        caption: texts.remove("caption"),
+        credit: texts.remove("credit"),
+        copyright: texts.remove("copyright"),
+        licence: texts.remove("licence"),
+        focal_point: focal_point(texts.remove("focal_x"), texts.remove("focal_y"))?,
     };
-    let bytes = form.file.data.to_vec();
     let uploaded = state
         .content
         .upload_asset(&caller.0, bytes, description)
@@ -238,6 +296,8 @@ pub async fn list_assets(
     query: web::Query<AssetListQuery>,
 ) -> AppResult<HttpResponse> {
     let AssetListQuery { cursor, limit } = query.into_inner();
+    // An empty cursor is the first page, as on every other list.
+    let cursor = cursor.filter(|c| !c.is_empty());
     let limit = limit.unwrap_or(20);
     if !(1..=MAX_ASSET_PAGE as u32).contains(&limit) {
         return Err(AppError::invalid_parameter("limit", "from 1 to 100"));
@@ -328,7 +388,11 @@ pub async fn delete_asset(
     tag = "admin",
     params(("id" = String, Path, description = "The asset's id", max_length = 36)),
     security(("api_key" = [])),
-    responses((status = 200, description = "The original", content_type = "image/jpeg", body = Vec<u8>))
+    responses((status = 200, description = "The original", content(
+        (Vec<u8> = "image/jpeg"),
+        (Vec<u8> = "image/png"),
+        (Vec<u8> = "image/webp"),
+    )))
 )]
 #[get("/assets/{id}/original")]
 pub async fn get_asset_original(

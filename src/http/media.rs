@@ -39,8 +39,13 @@ pub struct RenditionQuery {
         RenditionQuery,
     ),
     responses(
-        (status = 200, description = "The image", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 200, description = "The image", content(
+            (Vec<u8> = "image/jpeg"),
+            (Vec<u8> = "image/png"),
+            (Vec<u8> = "image/webp"),
+        )),
         (status = 301, description = "The asset changed since this URL was made: its current URL"),
+        (status = 403, description = "A size outside the standard set without a valid signature"),
         (status = 304, description = "Not modified"),
     )
 )]

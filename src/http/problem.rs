@@ -109,35 +109,6 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
     AppError::invalid_parameter("body", detail).into()
 }
 
-/// Multipart uploads: too large is a 413, not multipart a 415, anything else malformed a 400
-/// naming the field where there is one.
-pub fn multipart_error(
-    err: actix_multipart::MultipartError,
-    _req: &HttpRequest,
-) -> actix_web::Error {
-    use actix_multipart::MultipartError as E;
-    let response = match &err {
-        E::Payload(actix_web::error::PayloadError::Overflow) => protocol_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "the upload is larger than this server accepts",
-        ),
-        E::ContentTypeMissing | E::ContentTypeParse | E::ContentTypeIncompatible => protocol_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "the body must be multipart/form-data",
-        ),
-        E::MissingField(field) => {
-            return AppError::invalid_parameter(field, format!("the form lacks `{field}`")).into();
-        }
-        E::UnknownField(field) | E::DuplicateField(field) => {
-            return AppError::invalid_parameter(field, format!("invalid form: {err}")).into();
-        }
-        other => {
-            return AppError::invalid_parameter("body", format!("invalid form: {other}")).into();
-        }
-    };
-    actix_web::error::InternalError::from_response(err.to_string(), response).into()
-}
-
 /// The answer for routes that do not exist.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     AppError::not_found(format!("no route for {} {}", req.method(), req.path())).error_response()
