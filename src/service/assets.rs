@@ -79,14 +79,33 @@ fn row_of(
     now: NaiveDateTime,
 ) -> AssetRow {
     let (media_type, width, height, size) = probe;
+    described(
+        AssetRow {
+            id,
+            content_hash: hash,
+            media_type: media_type.to_owned(),
+            width: width as i32,
+            height: height as i32,
+            byte_size: size as i64,
+            alt: None,
+            caption: None,
+            credit: None,
+            copyright: None,
+            licence: None,
+            focal_x: None,
+            focal_y: None,
+            uploaded_by: Some(by.name.clone()),
+            created_at: now,
+            updated_at: now,
+        },
+        description,
+    )
+}
+
+/// `row` saying what `description` says of the image.
+fn described(row: AssetRow, description: AssetDescription) -> AssetRow {
     let focal = description.focal_point;
     AssetRow {
-        id,
-        content_hash: hash,
-        media_type: media_type.to_owned(),
-        width: width as i32,
-        height: height as i32,
-        byte_size: size as i64,
         alt: description.alt,
         caption: description.caption,
         credit: description.credit,
@@ -94,9 +113,7 @@ fn row_of(
         licence: description.licence,
         focal_x: focal.map(|f| f.x),
         focal_y: focal.map(|f| f.y),
-        uploaded_by: Some(by.name.clone()),
-        created_at: now,
-        updated_at: now,
+        ..row
     }
 }
 
@@ -241,17 +258,9 @@ impl ContentService {
                 .ok_or_else(|| AppError::not_found("no asset has this id"))?;
             let description = convert::asset(row.clone()).description().patched(patch);
             check_description(&description)?;
-            let focal = description.focal_point;
             let updated = AssetRow {
-                alt: description.alt,
-                caption: description.caption,
-                credit: description.credit,
-                copyright: description.copyright,
-                licence: description.licence,
-                focal_x: focal.map(|f| f.x),
-                focal_y: focal.map(|f| f.y),
                 updated_at: domain::now(),
-                ..row
+                ..described(row, description)
             };
             assets::update(conn, &updated)?;
             changed.asset_changed(&updated.id);
