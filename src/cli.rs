@@ -30,7 +30,7 @@ pub enum Command {
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
     /// Load content: the demo newsroom, or a generated dataset for benchmarks.
-    Seed(SeedArgs),
+    Seed(Box<SeedArgs>),
     /// Manage API keys: create (the key is printed once), list, revoke.
     Keys(KeysArgs),
 }
@@ -243,7 +243,10 @@ pub struct SeedArgs {
 }
 
 fn open_media(args: &crate::media::args::MediaArgs) -> AppResult<crate::media::Media> {
-    crate::media::Media::open(args.settings())
+    let settings = args
+        .settings()
+        .map_err(|why| AppError::invalid_parameter("media-resizer-url", why))?;
+    crate::media::Media::open(settings)
         .map_err(|e| AppError::unavailable(format!("the media store cannot be opened: {e}")))
 }
 

@@ -94,6 +94,7 @@ pub fn article(row: ArticleRow) -> AppResult<Article> {
         dateline: row.dateline,
         hero_image,
         hero_asset: None,
+        body_assets: Vec::new(),
         seo_title: row.seo_title,
         seo_description: row.seo_description,
         canonical_url: row.canonical_url,

@@ -188,6 +188,8 @@ pub struct Article {
     pub hero_image: Option<HeroImage>,
     /// The asset `hero_image` names, loaded with the article.
     pub hero_asset: Option<super::asset::Asset>,
+    /// The assets the body shows (`asset:` references in `body_html`), loaded with it.
+    pub body_assets: Vec<super::asset::Asset>,
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
     pub canonical_url: Option<String>,

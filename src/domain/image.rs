@@ -34,6 +34,7 @@ pub struct ImageAsset {
     /// JPEG renditions at the standard widths the original reaches, narrowest first.
     pub renditions: Vec<ImageRendition>,
     /// Any other standard rendition: `{rendition}` replaced by e.g. `800w-16x9.webp`.
+    /// Always Byline's own `/media/…`, also beside an external resizer.
     pub url_template: String,
 }
 
@@ -54,11 +55,33 @@ pub struct RenditionUrls {
     /// Byline's public base URL, without a trailing slash.
     pub base: String,
     pub widths: Vec<u32>,
+    /// An external resizer that makes the listed renditions instead of Byline.
+    pub resizer: Option<crate::media::resizer::ExternalResizer>,
 }
 
 impl RenditionUrls {
     pub fn path(asset: &Asset, spec: &Spec) -> String {
         format!("/media/{}/{}/{spec}", asset.id, asset.fingerprint())
+    }
+
+    /// Where a listed rendition is: the external resizer's signed URL when there is one,
+    /// else Byline's own.
+    fn rendition_url(&self, asset: &Asset, spec: &Spec, width: u32, height: u32) -> String {
+        match &self.resizer {
+            Some(resizer) => {
+                let focal = asset.focal_point.unwrap_or_default();
+                resizer.url(&crate::media::resizer::Request {
+                    key: &crate::media::store::MediaStore::original_key(&asset.content_hash),
+                    asset_id: &asset.id,
+                    width,
+                    height,
+                    focal_x: focal.x,
+                    focal_y: focal.y,
+                    extension: spec.format.extension(),
+                })
+            }
+            None => format!("{}{}", self.base, Self::path(asset, spec)),
+        }
     }
 
     /// The library's view of `asset`, with its renditions.
@@ -85,7 +108,7 @@ impl RenditionUrls {
                 };
                 let (w, h) = spec.size_for(asset.width, asset.height);
                 ImageRendition {
-                    url: format!("{}{}", self.base, Self::path(asset, &spec)),
+                    url: self.rendition_url(asset, &spec, w, h),
                     width: w,
                     height: h,
                     media_type: Format::Jpeg.media_type(),

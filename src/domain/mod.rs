@@ -3,6 +3,7 @@
 
 pub mod article;
 pub mod asset;
+pub mod body_images;
 pub mod image;
 pub mod json;
 pub mod language;

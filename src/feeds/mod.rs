@@ -73,6 +73,7 @@ impl Publication {
             images: crate::domain::image::RenditionUrls {
                 base: public_url.clone().unwrap_or_default(),
                 widths: crate::media::DEFAULT_WIDTHS.to_vec(),
+                resizer: None,
             },
             public_url,
             sitemap_page_size: settings.sitemap_page_size.clamp(1, MAX_SITEMAP_PAGE_SIZE),

@@ -2,6 +2,7 @@
 //! as REST. Related objects load through per-request DataLoaders; hostile queries meet depth,
 //! complexity, page-size, root-field and alias limits.
 
+pub mod assets;
 pub mod errors;
 pub mod ids;
 pub mod limits;
@@ -20,13 +21,22 @@ use async_graphql::{
 
 use crate::service::ContentService;
 
-/// The query root: content reads, and webhook subscriptions for admin keys.
+/// The query root: content reads, and for staff keys webhook subscriptions and the asset
+/// library.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct QueryRoot(query::ContentQuery, webhooks::WebhookQuery);
+pub struct QueryRoot(
+    query::ContentQuery,
+    webhooks::WebhookQuery,
+    assets::AssetQuery,
+);
 
-/// The mutation root: the admin API's writes, and webhook subscriptions.
+/// The mutation root: the admin API's writes, webhook subscriptions and the asset library.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct MutationRoot(mutation::ContentMutation, webhooks::WebhookMutation);
+pub struct MutationRoot(
+    mutation::ContentMutation,
+    webhooks::WebhookMutation,
+    assets::AssetMutation,
+);
 
 pub type BylineSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

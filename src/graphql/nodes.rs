@@ -265,7 +265,7 @@ pub fn parts_wanted(node: async_graphql::Lookahead<'_>) -> (Relations, Bodies) {
     } else {
         Relations::Skip
     };
-    let bodies = if asks(&["bodyHtml", "bodyText"]) {
+    let bodies = if asks(&["bodyHtml", "bodyText", "bodyImages"]) {
         Bodies::Load
     } else {
         Bodies::Skip
@@ -297,9 +297,22 @@ impl ArticleNode {
     async fn standfirst(&self) -> Option<&str> {
         self.article.standfirst.as_deref()
     }
-    /// Sanitized HTML of the body.
-    async fn body_html(&self) -> async_graphql::Result<&str> {
-        self.body(&self.article.body_html)
+    /// Sanitized HTML of the body; images of the library in it are written out with their
+    /// renditions (`src`, `srcset`, `width`, `height`, `alt`).
+    async fn body_html(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        self.body(&self.article.body_html)?;
+        let urls = ctx.data_unchecked::<ContentService>().rendition_urls();
+        Ok(crate::domain::body_images::body_html(&self.article, urls).into_owned())
+    }
+    /// The library images the body shows, in order, each with its renditions, caption and
+    /// credit.
+    async fn body_images(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<HeroImageObject>> {
+        self.body(&self.article.body_html)?;
+        let urls = ctx.data_unchecked::<ContentService>().rendition_urls();
+        Ok(crate::domain::body_images::body_images(&self.article, urls)
+            .into_iter()
+            .map(HeroImageObject::from)
+            .collect())
     }
     /// The body as plain text, one paragraph a line.
     async fn body_text(&self) -> async_graphql::Result<&str> {
@@ -412,7 +425,7 @@ impl ArticleNode {
     }
 }
 
-/// The lead picture of an article.
+/// A picture of an article: its lead picture, or an image its body shows.
 #[derive(SimpleObject)]
 #[graphql(name = "HeroImage")]
 pub struct HeroImageObject {
@@ -455,6 +468,17 @@ pub struct RenditionObject {
     pub media_type: String,
 }
 
+impl From<crate::domain::image::ImageRendition> for RenditionObject {
+    fn from(r: crate::domain::image::ImageRendition) -> Self {
+        RenditionObject {
+            url: r.url,
+            width: r.width,
+            height: r.height,
+            media_type: r.media_type.to_owned(),
+        }
+    }
+}
+
 impl From<crate::domain::image::Image> for HeroImageObject {
     fn from(image: crate::domain::image::Image) -> Self {
         let asset = image.asset;
@@ -478,12 +502,7 @@ impl From<crate::domain::image::Image> for HeroImageObject {
                 .map(|a| {
                     a.renditions
                         .into_iter()
-                        .map(|r| RenditionObject {
-                            url: r.url,
-                            width: r.width,
-                            height: r.height,
-                            media_type: r.media_type.to_owned(),
-                        })
+                        .map(RenditionObject::from)
                         .collect()
                 })
                 .unwrap_or_default(),

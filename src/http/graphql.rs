@@ -57,15 +57,35 @@ async fn execute(
     response
 }
 
+/// The parts of a GraphQL multipart request, for the document.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct GraphqlMultipart {
+    /// The GraphQL request as JSON, the file's variable `null`.
+    operations: String,
+    /// JSON: which part fills which variable, e.g. `{"0": ["variables.file"]}`.
+    map: String,
+    /// The file, under the name `map` gives it.
+    #[schema(value_type = String, format = Binary, rename = "0")]
+    file: Vec<u8>,
+}
+
 /// Run a GraphQL query or mutation (JSON body `{query, variables, operationName, extensions}`).
 #[utoipa::path(
     operation_id = "graphql_post",
     tag = "graphql",
-    request_body(content = Object, description = "A GraphQL request", content_type = "application/json"),
+    request_body(
+        description = "A GraphQL request: JSON, or for `uploadAsset` a GraphQL multipart request (`operations`, `map` and the file; staff keys only)",
+        content(
+            (Object = "application/json"),
+            (GraphqlMultipart = "multipart/form-data"),
+        ),
+    ),
     responses(
         (status = 200, description = "A GraphQL response; errors carry `extensions.code`", body = Object),
         (status = 400, description = "The body is not a GraphQL request", body = Object),
-        (status = 413, description = "The body is larger than 64 KiB", body = Object),
+        (status = 401, description = "A multipart request without an API key, or a key that is not valid", body = Object),
+        (status = 413, description = "The body is larger than 64 KiB (a multipart request: larger than the upload limit)", body = Object),
     )
 )]
 #[post("/graphql")]
@@ -78,22 +98,13 @@ pub async fn graphql_post(
         Ok(caller) => caller,
         Err(response) => return response,
     };
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return request_error(
-                actix_web::http::StatusCode::BAD_REQUEST,
-                "the request body could not be read",
-            );
-        };
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return request_error(
-                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is larger than 64 KiB",
-            );
-        }
-        body.extend_from_slice(&chunk);
+    if is_multipart(&req) {
+        return multipart_post(&req, &state, payload, caller).await;
     }
+    let body = match read_body(&mut payload, MAX_BODY_BYTES, "64 KiB").await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
     // A GraphQL-over-HTTP body is one JSON object. Byline does not batch (docs/architecture.md,
     // "GraphQL requests"): serde would also read a struct from an array by position, so
     // `["{ __typename }"]` would run.
@@ -125,6 +136,100 @@ pub async fn graphql_post(
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(execute(&state, request, caller).await)
+}
+
+/// The body, up to `limit` bytes.
+async fn read_body(
+    payload: &mut web::Payload,
+    limit: usize,
+    limit_text: &str,
+) -> Result<web::BytesMut, HttpResponse> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return Err(request_error(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "the request body could not be read",
+            ));
+        };
+        if body.len() + chunk.len() > limit {
+            return Err(request_error(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("the request body is larger than {limit_text}"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn is_multipart(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        })
+}
+
+/// A GraphQL multipart request (files for `uploadAsset`): staff keys only, so strangers
+/// cannot make the server buffer an upload's worth of bytes; one operation, its document
+/// no larger than a JSON request's.
+async fn multipart_post(
+    req: &HttpRequest,
+    state: &AppState,
+    mut payload: web::Payload,
+    caller: Option<Caller>,
+) -> HttpResponse {
+    let Some(caller) = caller else {
+        return error_with_code(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            "uploads need an API key: `Authorization: Bearer byl_…`",
+            "UNAUTHENTICATED",
+        );
+    };
+    let max_file = state.content.media().settings.max_upload_bytes;
+    let limit = max_file + MAX_BODY_BYTES;
+    let body = match read_body(&mut payload, limit, &format!("{limit} bytes")).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let options = async_graphql::http::MultipartOptions::default()
+        .max_file_size(max_file)
+        .max_num_files(1);
+    let request = match async_graphql::http::receive_body(content_type, &body[..], options).await {
+        Ok(request) => request,
+        Err(async_graphql::ParseRequestError::PayloadTooLarge) => {
+            return request_error(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("a file is larger than {max_file} bytes"),
+            );
+        }
+        Err(e) => {
+            return request_error(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                &format!("not a GraphQL multipart request: {e}"),
+            );
+        }
+    };
+    if request.query.len() > MAX_BODY_BYTES {
+        return request_error(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "the `operations` part is larger than 64 KiB",
+        );
+    }
+    if let Err(why) = nesting::check_request(&request) {
+        return request_error(actix_web::http::StatusCode::BAD_REQUEST, &why);
+    }
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(execute(state, request, Some(caller)).await)
 }
 
 /// A GET request's parameters, read with the same field names as a POST body

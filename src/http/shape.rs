@@ -61,7 +61,7 @@ impl Shape {
                 .surrogate_keys
                 .push(format!("section:{}", section.id));
         }
-        if let Some(asset) = &article.hero_asset {
+        for asset in article.hero_asset.iter().chain(&article.body_assets) {
             freshness.surrogate_keys.push(format!("asset:{}", asset.id));
         }
         let view = Box::new(ArticleJson::from_domain(article, self.includes, urls));
@@ -77,7 +77,11 @@ impl Shape {
     /// Whether the articles need their bodies: not when `fields` names neither.
     pub(super) fn bodies(&self) -> Bodies {
         let named = |f: &str| self.fields.iter().any(|n| n == f);
-        if self.fields.is_empty() || named("body_html") || named("body_text") {
+        if self.fields.is_empty()
+            || named("body_html")
+            || named("body_text")
+            || named("body_images")
+        {
             Bodies::Load
         } else {
             Bodies::Skip

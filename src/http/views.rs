@@ -98,10 +98,14 @@ pub struct ArticleJson {
     pub slug: String,
     pub title: String,
     pub standfirst: Option<String>,
-    /// Sanitized HTML of the body.
+    /// Sanitized HTML of the body; images of the library in it are written out with their
+    /// renditions (`src`, `srcset`, `width`, `height`, `alt`).
     pub body_html: String,
     /// The body as plain text, one paragraph a line.
     pub body_text: String,
+    /// The library images the body shows, in order, each with its renditions, caption and
+    /// credit.
+    pub body_images: Vec<HeroImageJson>,
     pub section: Option<Related<SectionJson>>,
     /// In byline order.
     pub authors: Vec<Related<AuthorJson>>,
@@ -155,6 +159,7 @@ article_fields!(
     standfirst,
     body_html,
     body_text,
+    body_images,
     section,
     authors,
     tags,
@@ -364,13 +369,20 @@ impl ArticleJson {
     pub fn from_domain(a: Article, include: Includes, urls: &RenditionUrls) -> Self {
         let first_published_at = a.first_published(crate::domain::now()).map(utc);
         let hero_image = Image::hero_of(&a, urls).map(HeroImageJson::from);
+        let body_images = crate::domain::body_images::body_images(&a, urls)
+            .into_iter()
+            .map(HeroImageJson::from)
+            .collect();
+        let body_html = crate::domain::body_images::written_out(&a.body_html, &a.body_assets, urls)
+            .unwrap_or(a.body_html);
         ArticleJson {
             id: a.id,
             slug: a.slug,
             title: a.title,
             standfirst: a.standfirst,
-            body_html: a.body_html,
+            body_html,
             body_text: a.body_text,
+            body_images,
             section: a.section.map(|s| {
                 related(
                     s,
@@ -421,8 +433,8 @@ impl ArticleJson {
     }
 }
 
-/// The lead picture of an article. For an image of the asset library: its size, focal point,
-/// rights and ready-made renditions.
+/// A picture of an article: its lead picture, or an image its body shows. For an image of the
+/// asset library: its size, focal point, rights and ready-made renditions.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HeroImageJson {
     /// Absolute URL: the image's own, or its default rendition (JPEG, up to 1280 wide).
@@ -564,6 +576,7 @@ mod tests {
                 credit: None,
             }),
             hero_asset: None,
+            body_assets: Vec::new(),
             seo_title: None,
             seo_description: Some("seo".into()),
             canonical_url: None,

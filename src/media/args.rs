@@ -43,10 +43,42 @@ pub struct MediaArgs {
     /// Renditions made at once; more wait briefly, then get 503 with Retry-After.
     #[arg(long, env = "BYLINE_MEDIA_CONCURRENCY", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub media_concurrency: u32,
+    /// An external resizer's URL template (imgproxy, Thumbor, or any other) for the rendition
+    /// URLs that reads list, in place of Byline's own `/media/…` ones. Placeholders:
+    /// {signature} {key} (the original's key in the media store) {asset} {width} {height}
+    /// {focal_x} {focal_y} (0 to 1) {format} (jpg). E.g.
+    /// `https://img.example.com/{signature}/rs:fill:{width}:{height}:0/g:fp:{focal_x}:{focal_y}/plain/s3://news/{key}@{format}`
+    #[arg(long, env = "BYLINE_MEDIA_RESIZER_URL")]
+    pub media_resizer_url: Option<String>,
+    /// How the external resizer's URLs are signed.
+    #[arg(
+        long,
+        env = "BYLINE_MEDIA_RESIZER_SIGNING",
+        value_enum,
+        default_value = "imgproxy"
+    )]
+    pub media_resizer_signing: super::resizer::Signing,
+    /// The resizer's signing key (imgproxy: hex; Thumbor: its security key).
+    #[arg(
+        long,
+        env = "BYLINE_MEDIA_RESIZER_KEY",
+        default_value = "",
+        hide_env_values = true
+    )]
+    pub media_resizer_key: String,
+    /// imgproxy's salt (hex).
+    #[arg(
+        long,
+        env = "BYLINE_MEDIA_RESIZER_SALT",
+        default_value = "",
+        hide_env_values = true
+    )]
+    pub media_resizer_salt: String,
 }
 
 impl MediaArgs {
-    pub fn settings(&self) -> MediaSettings {
+    /// The settings these flags give; an error names the flag at fault.
+    pub fn settings(&self) -> Result<MediaSettings, String> {
         let store = match (&self.media_s3_endpoint, &self.media_s3_bucket) {
             (Some(endpoint), Some(bucket)) => store::StoreSettings::S3(store::S3Settings {
                 endpoint: endpoint.clone(),
@@ -60,7 +92,19 @@ impl MediaArgs {
         let mut widths = self.media_widths.clone();
         widths.sort_unstable();
         widths.dedup();
-        MediaSettings {
+        let resizer = match self.media_resizer_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(template) => Some(
+                super::resizer::ExternalResizer::new(
+                    template,
+                    self.media_resizer_signing,
+                    &self.media_resizer_key,
+                    &self.media_resizer_salt,
+                )
+                .map_err(|why| format!("--media-resizer-url: {why}"))?,
+            ),
+        };
+        Ok(MediaSettings {
             store,
             widths,
             max_upload_bytes: (self.media_max_upload_mb * 1024 * 1024) as usize,
@@ -69,6 +113,7 @@ impl MediaArgs {
                 ..DecodeLimits::default()
             },
             concurrency: self.media_concurrency,
-        }
+            resizer,
+        })
     }
 }

@@ -5,6 +5,7 @@
 pub mod args;
 pub mod decode;
 pub mod rendition;
+pub mod resizer;
 pub mod store;
 
 use std::{sync::Arc, time::Duration};
@@ -30,6 +31,8 @@ pub struct MediaSettings {
     pub decode: decode::DecodeLimits,
     /// Renditions (and upload decodes) made at once; the rest wait, then get 503.
     pub concurrency: u32,
+    /// An external resizer whose URLs article reads list instead of Byline's own.
+    pub resizer: Option<resizer::ExternalResizer>,
 }
 
 impl MediaSettings {
@@ -41,6 +44,7 @@ impl MediaSettings {
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             decode: decode::DecodeLimits::default(),
             concurrency: 2,
+            resizer: None,
         }
     }
 }

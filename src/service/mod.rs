@@ -78,6 +78,7 @@ impl ContentService {
             rendition_urls: Arc::new(crate::domain::image::RenditionUrls {
                 base: String::new(),
                 widths: crate::media::DEFAULT_WIDTHS.to_vec(),
+                resizer: None,
             }),
         }
     }
@@ -107,6 +108,7 @@ impl ContentService {
         let rendition_urls = Arc::new(crate::domain::image::RenditionUrls {
             base: self.rendition_urls.base.clone(),
             widths: media.settings.widths.clone(),
+            resizer: media.settings.resizer.clone(),
         });
         ContentService {
             media,
@@ -119,7 +121,7 @@ impl ContentService {
     pub fn with_public_base(self, base: &str) -> Self {
         let rendition_urls = Arc::new(crate::domain::image::RenditionUrls {
             base: base.trim_end_matches('/').to_owned(),
-            widths: self.rendition_urls.widths.clone(),
+            ..(*self.rendition_urls).clone()
         });
         ContentService {
             rendition_urls,

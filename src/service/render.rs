@@ -11,6 +11,29 @@ pub struct RenderedBody {
     pub reading_time_minutes: usize,
 }
 
+/// ammonia's defaults, and the `asset:` references of library images (`<img src="asset:ID">`,
+/// written out as renditions at read time); the scheme is kept nowhere else.
+static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_url_schemes(&["asset"])
+        .attribute_filter(|element, attribute, value| {
+            let scheme = crate::domain::body_images::SCHEME;
+            match value.get(..scheme.len()) {
+                Some(prefix) if prefix.eq_ignore_ascii_case(scheme) => {
+                    let library_image = element == "img" && attribute == "src";
+                    let id = crate::domain::parse_id(&value[scheme.len()..]).ok();
+                    match (library_image, id) {
+                        (true, Some(id)) => Some(format!("{scheme}{id}").into()),
+                        _ => None,
+                    }
+                }
+                _ => Some(value.into()),
+            }
+        });
+    builder
+});
+
 /// Deepest nesting of HTML elements a body may have. The sanitizer's HTML parser takes time
 /// quadratic in the depth (8 000 nested lists: ~2 s of CPU), and no article needs more.
 pub const MAX_BODY_NESTING: usize = 100;
@@ -32,7 +55,7 @@ pub fn render_body(format: BodyFormat, source: &str) -> Result<RenderedBody, Str
             "nests elements (lists, quotes, tags) deeper than {MAX_BODY_NESTING} levels"
         ));
     }
-    let html = ammonia::clean(&raw_html);
+    let html = SANITIZER.clean(&raw_html).to_string();
     let text = plain_text(&html);
     let word_count = text.split_whitespace().count();
     Ok(RenderedBody {

@@ -629,7 +629,7 @@ on_both_backends!(fields_returns_only_the_named_keys, |app| {
     ] {
         assert_eq!(
             keys(&app.get_json(&path, 200).await["data"]).len(),
-            20,
+            21,
             "{path}"
         );
     }
@@ -807,6 +807,7 @@ on_both_backends!(
                 "standfirst",
                 "body_html",
                 "body_text",
+                "body_images",
                 "section",
                 "authors",
                 "tags",

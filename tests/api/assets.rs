@@ -23,7 +23,7 @@ use crate::{
     on_both_backends,
 };
 
-async fn key(app: &TestApp, role: Role) -> String {
+pub(crate) async fn key(app: &TestApp, role: Role) -> String {
     app.content
         .create_key(format!("{role}"), role)
         .await
@@ -31,7 +31,7 @@ async fn key(app: &TestApp, role: Role) -> String {
         .1
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     key: Option<&str>,
     bytes: Vec<u8>,
@@ -57,7 +57,7 @@ async fn upload(
     )
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -81,7 +81,7 @@ async fn send(
 }
 
 /// GET of an absolute URL the API handed out: status, headers and bytes.
-async fn fetch(app: &TestApp, url: &str, key: Option<&str>) -> reqwest::Response {
+pub(crate) async fn fetch(app: &TestApp, url: &str, key: Option<&str>) -> reqwest::Response {
     assert!(
         url.starts_with(&app.base),
         "{url} is not under {}",
@@ -94,7 +94,7 @@ async fn fetch(app: &TestApp, url: &str, key: Option<&str>) -> reqwest::Response
     request.send().await.expect("fetch")
 }
 
-fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+pub(crate) fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut out = Vec::new();
     image
         .write_to(&mut Cursor::new(&mut out), format)
@@ -103,7 +103,7 @@ fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
 }
 
 /// Left half red, right half blue.
-fn halves(width: u32, height: u32) -> RgbImage {
+pub(crate) fn halves(width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, _| {
         if x < width / 2 {
             Rgb([220, 20, 20])
@@ -164,7 +164,7 @@ fn phone_photo() -> Vec<u8> {
     out
 }
 
-fn decoded(bytes: &[u8]) -> (ImageFormat, DynamicImage) {
+pub(crate) fn decoded(bytes: &[u8]) -> (ImageFormat, DynamicImage) {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .expect("sniff");
@@ -208,7 +208,12 @@ fn png_bomb() -> Vec<u8> {
 }
 
 /// An article whose lead picture is `asset_id`, as `status`.
-async fn article_with(app: &TestApp, slug: &str, asset_id: &str, published: bool) -> String {
+pub(crate) async fn article_with(
+    app: &TestApp,
+    slug: &str,
+    asset_id: &str,
+    published: bool,
+) -> String {
     let mut new = article(slug, domain::now());
     new.hero_image = Some(HeroImage {
         asset_id: Some(asset_id.into()),

@@ -114,20 +114,50 @@ fn save(
     record_revision(conn, saved, Some(by), now)
 }
 
-/// Records which assets the article uses (its lead picture), refusing one that does not
-/// exist; the asset cannot then be deleted while the article uses it, and its public
-/// renditions answer while the article is public.
+/// Records which assets the article uses (its lead picture and the images of its body),
+/// refusing one that does not exist; the asset cannot then be deleted while the article
+/// uses it, and its public renditions answer while the article is public.
 fn link_assets(conn: &mut DbConnection, row: &ArticleRow) -> AppResult<()> {
+    use crate::domain::body_images;
     let hero: Option<crate::domain::article::HeroImage> = match row.hero_image.as_deref() {
         Some(json) => serde_json::from_str(json).map_err(AppError::internal)?,
         None => None,
     };
-    let ids: Vec<String> = hero.and_then(|h| h.asset_id).into_iter().collect();
-    if queries::assets::by_ids(conn, &ids)?.len() != ids.len() {
-        return Err(AppError::validation(vec![crate::error::FieldError {
-            field: "hero_image.asset_id".into(),
-            message: "no asset has this id".into(),
-        }]));
+    let hero_id = hero.and_then(|h| h.asset_id);
+    let in_body = body_images::asset_ids(&row.body_html);
+    let field_error = |field: &str, message: String| {
+        AppError::validation(vec![crate::error::FieldError {
+            field: field.into(),
+            message,
+        }])
+    };
+    if in_body.len() > body_images::MAX_BODY_IMAGES {
+        return Err(field_error(
+            "body",
+            format!(
+                "shows {} library images; at most {} are allowed",
+                in_body.len(),
+                body_images::MAX_BODY_IMAGES
+            ),
+        ));
+    }
+    let mut ids = in_body.clone();
+    ids.extend(hero_id.clone().filter(|id| !in_body.contains(id)));
+    let known: std::collections::HashSet<String> = queries::assets::by_ids(conn, &ids)?
+        .into_iter()
+        .map(|asset| asset.id)
+        .collect();
+    if let Some(id) = hero_id.filter(|id| !known.contains(id)) {
+        return Err(field_error(
+            "hero_image.asset_id",
+            format!("no asset has the id `{id}`"),
+        ));
+    }
+    if let Some(id) = in_body.iter().find(|id| !known.contains(*id)) {
+        return Err(field_error(
+            "body",
+            format!("shows `asset:{id}`, but no asset has this id"),
+        ));
     }
     queries::assets::replace_article_assets(conn, &row.id, &ids)?;
     Ok(())

@@ -29,15 +29,19 @@ pub fn load(
     relations: Relations,
     memo: Option<&TermMemo>,
 ) -> AppResult<Vec<Article>> {
-    let hero_assets = hero_assets(conn, &rows)?;
+    let library = library_assets(conn, &rows)?;
     let with_asset = |mut article: Article| {
         if let Some(id) = article
             .hero_image
             .as_ref()
             .and_then(|h| h.asset_id.as_ref())
         {
-            article.hero_asset = hero_assets.get(id).cloned();
+            article.hero_asset = library.get(id).cloned();
         }
+        article.body_assets = crate::domain::body_images::asset_ids(&article.body_html)
+            .iter()
+            .filter_map(|id| library.get(id).cloned())
+            .collect();
         article
     };
     if relations == Relations::Skip {
@@ -71,18 +75,24 @@ pub fn load(
         .collect()
 }
 
-/// The assets the rows' lead pictures name, by id: one statement, and none when no row
-/// names one (the hero's JSON is read twice for those, which is cheap next to a query).
-fn hero_assets(
+/// The assets the rows' lead pictures and bodies name, by id: one statement, and none when
+/// no row names one (cards have no body; the hero's JSON is read twice for those that name
+/// an asset, which is cheap next to a query).
+fn library_assets(
     conn: &mut DbConnection,
     rows: &[ArticleRow],
 ) -> AppResult<HashMap<String, crate::domain::asset::Asset>> {
-    let ids: Vec<String> = rows
+    let heroes = rows
         .iter()
         .filter_map(|row| row.hero_image.as_deref())
         .filter(|json| json.contains("\"asset_id\""))
         .filter_map(|json| serde_json::from_str::<crate::domain::article::HeroImage>(json).ok())
-        .filter_map(|hero| hero.asset_id)
+        .filter_map(|hero| hero.asset_id);
+    let bodies = rows
+        .iter()
+        .flat_map(|row| crate::domain::body_images::asset_ids(&row.body_html));
+    let ids: Vec<String> = heroes
+        .chain(bodies)
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
