@@ -1,11 +1,20 @@
-//! Atom 1.0 (RFC 4287), written by the `atom_syndication` crate.
+//! Atom 1.0 (RFC 4287), written by the `atom_syndication` crate. An entry's hero image is a
+//! `<link rel="enclosure">` (RFC 4287 §4.2.7.2) and a Media RSS `<media:content>` with its
+//! size, description, credit and rights.
+
+use std::collections::BTreeMap;
 
 use atom_syndication::{
     Category, Content, Entry, Feed, FixedDateTime, Generator, Link, Person, Text,
+    extension::{Extension, ExtensionMap},
 };
 use chrono::NaiveDateTime;
 
-use super::{FeedInfo, Publication, article_uri, summary};
+use super::{
+    FeedInfo, Publication, article_uri,
+    media::{self, FeedImage, MediaElement},
+    summary,
+};
 use crate::{
     config::FeedContent,
     domain::article::Article,
@@ -31,7 +40,46 @@ fn link(href: &str, rel: &str, mime_type: &str) -> Link {
     }
 }
 
+/// A Media RSS element as `atom_syndication` writes it. That crate writes an extension's
+/// attribute values as given, unescaped (its own elements' attributes it escapes), so they
+/// are escaped here: an editor's image URL may well hold `&`.
+fn extension(element: MediaElement) -> Extension {
+    Extension {
+        name: element.name,
+        value: element.value,
+        attrs: element
+            .attrs
+            .into_iter()
+            .map(|(name, value)| (name, quick_xml::escape::escape(&value).into_owned()))
+            .collect(),
+        children: element
+            .children
+            .into_iter()
+            .map(|(local, elements)| (local, elements.into_iter().map(extension).collect()))
+            .collect(),
+    }
+}
+
+/// `media:content` of the picture, under the `media` prefix.
+fn media_extensions(image: &FeedImage) -> ExtensionMap {
+    let content = extension(media::content(image));
+    let by_name = BTreeMap::from([("content".to_owned(), vec![content])]);
+    BTreeMap::from([(media::MEDIA_PREFIX.to_owned(), by_name)])
+}
+
+/// The picture as an enclosure link: Atom needs neither its type nor its length (the size in
+/// bytes is not known: renditions are made on first request).
+fn enclosure(image: &FeedImage) -> Link {
+    Link {
+        href: image.url.clone(),
+        rel: "enclosure".into(),
+        mime_type: image.media_type.map(str::to_owned),
+        ..Link::default()
+    }
+}
+
 fn entry(article: &Article, publication: &Publication) -> Entry {
+    let image = FeedImage::of(article, publication);
     let mut categories = Vec::new();
     if let Some(section) = &article.section {
         categories.push(Category {
@@ -59,11 +107,13 @@ fn entry(article: &Article, publication: &Publication) -> Entry {
             })
             .collect(),
         categories,
-        links: vec![link(
+        links: std::iter::once(link(
             &publication.article_url(article),
             "alternate",
             "text/html",
-        )],
+        ))
+        .chain(image.as_ref().map(enclosure))
+        .collect(),
         summary: Some(Text::plain(summary(article))),
         content: match publication.content {
             FeedContent::Full => Some(Content {
@@ -74,6 +124,7 @@ fn entry(article: &Article, publication: &Publication) -> Entry {
             }),
             FeedContent::Summary => None,
         },
+        extensions: image.as_ref().map(media_extensions).unwrap_or_default(),
         ..Entry::default()
     }
 }
@@ -85,6 +136,14 @@ pub fn render(
     articles: &[Article],
     publication: &Publication,
 ) -> AppResult<Vec<u8>> {
+    let entries: Vec<Entry> = articles.iter().map(|a| entry(a, publication)).collect();
+    // The Media RSS namespace, declared when an entry uses it.
+    let namespaces = entries
+        .iter()
+        .any(|e| e.extensions.contains_key(media::MEDIA_PREFIX))
+        .then(|| (media::MEDIA_PREFIX.to_owned(), media::MEDIA_NS.to_owned()))
+        .into_iter()
+        .collect();
     let feed = Feed {
         title: Text::plain(info.title.clone()),
         id: info.self_url.clone(),
@@ -98,8 +157,59 @@ pub fn render(
             link(&info.self_url, "self", "application/atom+xml"),
             link(&info.home_url, "alternate", "text/html"),
         ],
-        entries: articles.iter().map(|a| entry(a, publication)).collect(),
+        entries,
+        namespaces,
         ..Feed::default()
     };
     feed.write_to(Vec::new()).map_err(AppError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_attributes_are_escaped_once() {
+        let url = "https://img.example/a.jpg?w=1&h=2&q=\"x\"<y>";
+        let image = FeedImage {
+            url: url.into(),
+            media_type: Some("image/jpeg"),
+            width: Some(640),
+            height: Some(320),
+            description: Some("Fish & chips".into()),
+            credit: None,
+            copyright: None,
+            licence: None,
+        };
+        let feed = Feed {
+            entries: vec![Entry {
+                links: vec![enclosure(&image)],
+                extensions: media_extensions(&image),
+                ..Entry::default()
+            }],
+            namespaces: BTreeMap::from([(
+                media::MEDIA_PREFIX.to_owned(),
+                media::MEDIA_NS.to_owned(),
+            )]),
+            ..Feed::default()
+        };
+        let xml = String::from_utf8(feed.write_to(Vec::new()).expect("written")).expect("utf-8");
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+        let content = doc
+            .descendants()
+            .find(|n| n.has_tag_name((media::MEDIA_NS, "content")))
+            .expect("media:content");
+        assert_eq!(content.attribute("url"), Some(url));
+        assert_eq!(content.attribute("width"), Some("640"));
+        let link = doc
+            .descendants()
+            .find(|n| n.attribute("rel") == Some("enclosure"))
+            .expect("enclosure");
+        assert_eq!(link.attribute("href"), Some(url));
+        let description = content
+            .children()
+            .find(|n| n.has_tag_name((media::MEDIA_NS, "description")))
+            .and_then(|n| n.text());
+        assert_eq!(description, Some("Fish & chips"));
+    }
 }

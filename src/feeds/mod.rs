@@ -5,6 +5,7 @@
 
 pub mod atom;
 pub mod json_feed;
+pub mod media;
 pub mod ninjs;
 pub mod rss;
 pub mod sitemap;

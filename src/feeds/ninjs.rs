@@ -7,7 +7,10 @@ use utoipa::ToSchema;
 
 use super::{Publication, article_uri, byline, rfc3339};
 use crate::{
-    domain::article::{Article, TagKind},
+    domain::{
+        article::{Article, TagKind},
+        image::Image,
+    },
     service::syndication::{Change, Withdrawal, WithdrawalReason, change_time},
 };
 
@@ -160,14 +163,43 @@ pub struct NinjsAssociation {
     /// The credit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// The image's copyright notice, for an image of the asset library that has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copyright_notice: Option<String>,
+    /// The image's licence or usage terms, as given at upload.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage_terms: Option<String>,
+    /// A link to the licence, when the licence given is a URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rights_info: Option<NinjsRightsInfo>,
+    /// An image of the asset library: its JPEG renditions, `w{width}`, narrowest first (`uri`
+    /// names the default one). An image hosted elsewhere: `original`, its URL.
     pub renditions: Vec<NinjsRendition>,
+}
+
+/// Rights of an associated object, as ninjs 3.1 expresses them: a link to them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NinjsRightsInfo {
+    pub linked_rights: String,
 }
 
 /// A file of an associated object.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct NinjsRendition {
-    pub name: &'static str,
+    /// `w{width}` (e.g. `w640`) for a rendition, `original` for an image hosted elsewhere.
+    pub name: String,
     pub href: String,
+    /// The IANA media type, when known (renditions are `image/jpeg`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<&'static str>,
+    /// Width in pixels, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Height in pixels, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
 }
 
 fn text(role: &'static str, value: &str) -> NinjsText {
@@ -180,6 +212,62 @@ fn text(role: &'static str, value: &str) -> NinjsText {
 
 fn count(s: &str) -> i32 {
     i32::try_from(s.chars().count()).unwrap_or(i32::MAX)
+}
+
+/// The hero image as an associated picture: every ready-made rendition with its size and
+/// type, and the rights the asset library holds for it.
+fn picture(image: Image) -> NinjsAssociation {
+    let mut descriptions = Vec::new();
+    if let Some(alt) = image.alt.as_deref() {
+        descriptions.push(text("alt", alt));
+    }
+    if let Some(caption) = image.caption.as_deref() {
+        descriptions.push(text("caption", caption));
+    }
+    let (renditions, copyright_notice, usage_terms) = match image.asset {
+        Some(asset) => (
+            asset
+                .renditions
+                .into_iter()
+                .map(|r| NinjsRendition {
+                    name: format!("w{}", r.width),
+                    href: r.url,
+                    content_type: Some(r.media_type),
+                    width: Some(r.width),
+                    height: Some(r.height),
+                })
+                .collect(),
+            asset.copyright,
+            asset.licence,
+        ),
+        None => (
+            vec![NinjsRendition {
+                name: "original".into(),
+                href: image.url.clone(),
+                content_type: None,
+                width: None,
+                height: None,
+            }],
+            None,
+            None,
+        ),
+    };
+    NinjsAssociation {
+        name: "featureimage",
+        uri: image.url,
+        kind: "picture",
+        descriptions,
+        by: image.credit,
+        rights_info: usage_terms
+            .as_deref()
+            .and_then(super::media::licence_link)
+            .map(|link| NinjsRightsInfo {
+                linked_rights: link.to_owned(),
+            }),
+        copyright_notice,
+        usage_terms,
+        renditions,
+    }
 }
 
 /// An article, whole.
@@ -244,27 +332,8 @@ pub fn article(article: &Article, publication: &Publication) -> Ninjs {
         .map(|c| format!("Correction ({}): {}", rfc3339(c.corrected_at), c.note))
         .collect();
     let associations = crate::domain::image::Image::hero_of(article, &publication.images)
-        .iter()
-        .map(|image| {
-            let mut descriptions = Vec::new();
-            if let Some(alt) = image.alt.as_deref() {
-                descriptions.push(text("alt", alt));
-            }
-            if let Some(caption) = image.caption.as_deref() {
-                descriptions.push(text("caption", caption));
-            }
-            NinjsAssociation {
-                name: "featureimage",
-                uri: image.url.clone(),
-                kind: "picture",
-                descriptions,
-                by: image.credit.clone(),
-                renditions: vec![NinjsRendition {
-                    name: "original",
-                    href: image.url.clone(),
-                }],
-            }
-        })
+        .map(picture)
+        .into_iter()
         .collect();
     Ninjs {
         uri: article_uri(&article.id),

@@ -2,16 +2,20 @@
 //! sitemap pages in id order, and the articles of the Google News sitemap. Every one of them
 //! reads in the public's scope.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDateTime};
 
 use super::{ContentService, audience::Audience, read::relations};
 use crate::{
-    db::queries::{self, syndication::ArticleLinkRow, visibility::Scope},
+    db::{
+        convert,
+        queries::{self, syndication::ArticleLinkRow, visibility::Scope},
+    },
     domain::{
         self, Key,
-        article::{Article, ArticleFilter, ArticleSort, Author, Section, Tag},
+        article::{Article, ArticleFilter, ArticleSort, Author, HeroImage, Section, Tag},
+        asset::Asset,
         query::ArticleQuery,
         slug::Slug,
         taxonomy::{Taxonomy, Term},
@@ -48,7 +52,7 @@ pub struct FeedArticles {
 }
 
 /// What a sitemap says of one article.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SitemapEntry {
     pub id: String,
     pub slug: String,
@@ -61,6 +65,10 @@ pub struct SitemapEntry {
     /// When the article last changed for a reader (an edit, its publication, its embargo
     /// lifting).
     pub last_changed: NaiveDateTime,
+    /// Its lead picture, as stored, and the asset it names (loaded for the news sitemap only;
+    /// `None` on article sitemap pages).
+    pub hero_image: Option<HeroImage>,
+    pub hero_asset: Option<Asset>,
 }
 
 /// One page of the article sitemap, as the sitemap index lists it.
@@ -110,9 +118,43 @@ fn entries(
                 slug: row.slug,
                 title: row.title,
                 language: row.language,
+                hero_image: None,
+                hero_asset: None,
             }
         })
         .collect())
+}
+
+/// The entries with their lead pictures and the assets those name: two statements (one when
+/// no picture names an asset), whatever the number of entries.
+fn with_pictures(
+    conn: &mut crate::db::DbConnection,
+    mut entries: Vec<SitemapEntry>,
+) -> AppResult<Vec<SitemapEntry>> {
+    let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+    let mut heroes: HashMap<String, HeroImage> = queries::syndication::hero_images(conn, &ids)?
+        .into_iter()
+        .filter_map(|(id, json)| Some((id, serde_json::from_str::<HeroImage>(&json).ok()?)))
+        .collect();
+    let asset_ids: Vec<String> = heroes
+        .values()
+        .filter_map(|h| h.asset_id.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let assets: HashMap<String, Asset> = queries::assets::by_ids(conn, &asset_ids)?
+        .into_iter()
+        .map(|row| (row.id.clone(), convert::asset(row)))
+        .collect();
+    for entry in &mut entries {
+        entry.hero_image = heroes.remove(&entry.id);
+        entry.hero_asset = entry
+            .hero_image
+            .as_ref()
+            .and_then(|h| h.asset_id.as_ref())
+            .and_then(|id| assets.get(id).cloned());
+    }
+    Ok(entries)
 }
 
 /// Where each sitemap page starts (the first id on it; `None` for the first page), up to
@@ -226,8 +268,8 @@ impl ContentService {
             .await
     }
 
-    /// Visible articles published in the last 48 hours, newest first, at most 1 000: what the
-    /// Google News sitemap lists.
+    /// Visible articles published in the last 48 hours, newest first, at most 1 000, with
+    /// their lead pictures: what the Google News sitemap lists.
     pub async fn news_sitemap_entries(&self) -> AppResult<Vec<SitemapEntry>> {
         let now = domain::now();
         self.db
@@ -238,7 +280,8 @@ impl ContentService {
                     now - Duration::hours(NEWS_WINDOW_HOURS),
                     NEWS_MAX_ARTICLES,
                 )?;
-                entries(conn, rows)
+                let entries = entries(conn, rows)?;
+                with_pictures(conn, entries)
             })
             .await
     }

@@ -18,6 +18,7 @@ mod graphql_assets;
 mod graphql_client_schema;
 mod health;
 mod http_methods;
+mod image_surfaces;
 mod instances;
 mod media_resizer;
 mod media_s3;

@@ -48,7 +48,7 @@ impl jsonschema::Retrieve for GeoJsonStandIn {
 }
 
 /// IPTC's ninjs 3.1 schema, with formats (`date-time`, `uri`) checked too.
-fn ninjs_validator() -> jsonschema::Validator {
+pub(crate) fn ninjs_validator() -> jsonschema::Validator {
     let text = std::fs::read_to_string(SCHEMA).expect("read the ninjs schema");
     let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
     jsonschema::options()
@@ -58,7 +58,7 @@ fn ninjs_validator() -> jsonschema::Validator {
         .expect("the ninjs schema compiles")
 }
 
-fn assert_ninjs(validator: &jsonschema::Validator, item: &Value) {
+pub(crate) fn assert_ninjs(validator: &jsonschema::Validator, item: &Value) {
     let errors: Vec<String> = validator
         .iter_errors(item)
         .map(|e| format!("{} at {}", e, e.instance_path()))

@@ -11,9 +11,11 @@
 //! stream and `/syndication/v1/articles/{id}`; each article's picture (a rendition of an
 //! asset only it uses). Each must show exactly the articles the model
 //! says are visible, under their current slug and title, and no response may carry a slug,
-//! title, standfirst, body or correction of any other (nor, outside withdrawal notices, its
-//! id). Articles the public never saw answer 404 and never reach the partner stream; a
-//! withdrawal of one it saw reaches the stream as a `canceled` notice in the very next poll.
+//! title, standfirst, body, correction or picture (its asset's id, so any rendition URL) of
+//! any other (nor, outside withdrawal notices, its id). Feeds and the news sitemap carry each
+//! visible article's picture. Articles the public never saw answer 404 and never reach the
+//! partner stream; a withdrawal of one it saw reaches the stream as a `canceled` notice in the
+//! very next poll.
 //!
 //! The seed is fixed and printed; `BYLINE_FUZZ_SEED=<u64>` replays another one.
 //!
@@ -49,6 +51,8 @@ const TAGS: [&str; 3] = ["eu", "brussels", "budget"];
 const FEED_FORMATS: [&str; 3] = ["rss.xml", "atom.xml", "feed.json"];
 /// `Settings::site_url` and `article_url_template` as the test server has them.
 const SITE: &str = "https://example.com";
+const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
+const IMAGE_NS: &str = "http://www.google.com/schemas/sitemap-image/1.1";
 
 fn seed() -> u64 {
     match std::env::var("BYLINE_FUZZ_SEED") {
@@ -111,7 +115,10 @@ struct Article {
     released: bool,
     deleted: bool,
     version: i64,
-    /// A rendition of its lead picture, an image of the asset library no other article uses.
+    /// The asset of its lead picture, an image of the asset library no other article uses …
+    asset: String,
+    /// … and the path of its rendition (the picture's URL: the asset is smaller than every
+    /// standard width, so this is its only rendition).
     picture: String,
     /// What happened to it, step by step, for failure messages.
     history: Vec<String>,
@@ -157,7 +164,8 @@ impl Article {
         format!("{SITE}/{}/{}", self.section, self.slug())
     }
 
-    /// Strings only this article's text contains: none may reach the public while it is hidden.
+    /// Strings only this article contains (its text, and its picture's asset id, which every
+    /// rendition URL of it holds): none may reach the public while it is hidden.
     fn tokens(&self) -> Vec<String> {
         let n = self.n;
         let mut tokens = vec![
@@ -165,6 +173,7 @@ impl Article {
             format!("sfq{n:02}"),
             format!("bdyq{n:02}"),
             format!("notq{n:02}"),
+            self.asset.clone(),
         ];
         tokens.extend(self.slugs.iter().cloned());
         tokens
@@ -1335,11 +1344,21 @@ impl World {
                 }
                 let expected = self.expected(filter);
                 self.compare(&surface, &expected, &slugs);
+                // Every entry carries its picture (RSS and Atom as an enclosure and Media
+                // RSS, JSON Feed as `image`).
+                for i in expected {
+                    let picture = format!("{}{}", api.base, self.articles[i].picture);
+                    if !resp.body.contains(&picture) {
+                        self.flag(Class::Finding, &surface, Some(i), &picture, "no picture");
+                    }
+                }
             }
         }
     }
 
-    async fn xml_locs(&mut self, api: &Api, path: &str) -> Option<Vec<String>> {
+    /// The `<loc>` of each entry of a sitemap (index or URL set), with the `<image:loc>` of
+    /// its pictures.
+    async fn xml_locs(&mut self, api: &Api, path: &str) -> Option<Vec<(String, Vec<String>)>> {
         let surface = format!("GET {path}");
         let resp = api.get(path).await;
         self.scan(&surface, &resp.text, true, &[]);
@@ -1348,11 +1367,27 @@ impl World {
             self.flag(Class::Finding, &surface, None, "200", &got);
             return None;
         }
+        let text = |n: roxmltree::Node<'_, '_>| n.text().unwrap_or_default().trim().to_owned();
         match roxmltree::Document::parse(&resp.body) {
             Ok(doc) => Some(
-                doc.descendants()
-                    .filter(|n| n.is_element() && n.tag_name().name() == "loc")
-                    .map(|n| n.text().unwrap_or_default().trim().to_owned())
+                doc.root_element()
+                    .children()
+                    .filter(roxmltree::Node::is_element)
+                    .map(|entry| {
+                        let loc = entry
+                            .children()
+                            .find(|n| n.has_tag_name((SITEMAP_NS, "loc")))
+                            .map(text)
+                            .unwrap_or_default();
+                        let images = entry
+                            .children()
+                            .filter(|n| n.has_tag_name((IMAGE_NS, "image")))
+                            .flat_map(|image| image.children())
+                            .filter(|n| n.has_tag_name((IMAGE_NS, "loc")))
+                            .map(text)
+                            .collect();
+                        (loc, images)
+                    })
                     .collect(),
             ),
             Err(e) => {
@@ -1368,12 +1403,14 @@ impl World {
         let Some(index) = self.xml_locs(api, "/sitemap.xml").await else {
             return;
         };
+        let index: Vec<String> = index.into_iter().map(|(loc, _)| loc).collect();
         let mut urls = Vec::new();
         let mut pages = 0;
         for loc in index.iter().filter(|l| l.contains("/sitemaps/articles-")) {
             let path = loc.strip_prefix(&api.base).unwrap_or(loc).to_owned();
             pages += 1;
-            urls.extend(self.xml_locs(api, &path).await.unwrap_or_default());
+            let page = self.xml_locs(api, &path).await.unwrap_or_default();
+            urls.extend(page.into_iter().map(|(loc, _)| loc));
         }
         let expected = self.expected(Filter::All);
         if pages == 0 && !expected.is_empty() {
@@ -1390,6 +1427,26 @@ impl World {
             .xml_locs(api, "/sitemaps/news.xml")
             .await
             .unwrap_or_default();
+        // Each visible article of the news sitemap with its picture, and only its own.
+        for (loc, images) in &news {
+            let slug = loc.rsplit('/').next().unwrap_or_default();
+            if let Some(i) = self.by_slug(slug)
+                && self.articles[i].visible()
+            {
+                let picture = format!("{}{}", api.base, self.articles[i].picture);
+                if *images != [picture.clone()] {
+                    let got = format!("{images:?}");
+                    self.flag(
+                        Class::Finding,
+                        "GET /sitemaps/news.xml",
+                        Some(i),
+                        &picture,
+                        &got,
+                    );
+                }
+            }
+        }
+        let news: Vec<String> = news.into_iter().map(|(loc, _)| loc).collect();
         for (surface, locs) in [
             ("article sitemaps (/sitemaps/articles-N.xml)", urls),
             ("GET /sitemaps/news.xml", news),
@@ -1579,6 +1636,7 @@ impl World {
             released: false,
             deleted: false,
             version: data["version"].as_i64().expect("version"),
+            asset: asset_id,
             picture,
             history: vec![format!("s{} create (draft)", self.step)],
         });

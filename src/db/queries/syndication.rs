@@ -70,6 +70,19 @@ pub fn links_from(
     query.order(articles::id.asc()).limit(fetch).load(conn)
 }
 
+/// The lead pictures (`hero_image`, as stored) of those of the articles `ids` that have one:
+/// for sitemaps, whose rows carry no picture.
+pub fn hero_images(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    articles::table
+        .filter(articles::id.eq_any(ids))
+        .filter(articles::hero_image.is_not_null())
+        .select((articles::id, articles::hero_image.assume_not_null()))
+        .load(conn)
+}
+
 /// The newest `updated_at`, `published_at` and `embargo_until` among the articles in `scope`
 /// lets through with ids in `[from, before)`.
 pub fn newest_dates_between(
