@@ -2,6 +2,7 @@
 //! `<link rel="enclosure">` (RFC 4287 §4.2.7.2) and a Media RSS `<media:content>` with its
 //! size, description, credit and rights.
 
+use crate::domain::body_images::body_html;
 use std::collections::BTreeMap;
 
 use atom_syndication::{
@@ -117,7 +118,7 @@ fn entry(article: &Article, publication: &Publication) -> Entry {
         summary: Some(Text::plain(summary(article))),
         content: match publication.content {
             FeedContent::Full => Some(Content {
-                value: Some(article.body_html.clone()),
+                value: Some(body_html(article, &publication.images).into_owned()),
                 content_type: Some("html".into()),
                 lang: Some(article.language.clone()),
                 ..Content::default()

@@ -1,5 +1,6 @@
 //! JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>), as serde structs.
 
+use crate::domain::body_images::body_html;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -71,7 +72,10 @@ pub struct JsonFeedAuthor {
 fn item(article: &Article, publication: &Publication) -> JsonFeedItem {
     let summary = summary(article);
     let (content_html, content_text) = match publication.content {
-        FeedContent::Full => (Some(article.body_html.clone()), None),
+        FeedContent::Full => (
+            Some(body_html(article, &publication.images).into_owned()),
+            None,
+        ),
         // JSON Feed needs one of the two contents.
         FeedContent::Summary => (None, Some(summary.clone())),
     };

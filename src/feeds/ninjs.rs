@@ -2,6 +2,7 @@
 //! withdrawal notices (`pubStatus: canceled`) for articles taken down after they were out.
 //! A test validates the output against IPTC's JSON Schema.
 
+use crate::domain::body_images::body_html;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -150,8 +151,8 @@ pub struct NinjsAltId {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NinjsAssociation {
-    /// `featureimage`.
-    pub name: &'static str,
+    /// `featureimage` for the lead picture, `image1`, `image2`, … for the body's.
+    pub name: String,
     /// The image URL.
     pub uri: String,
     /// `picture`.
@@ -216,7 +217,8 @@ fn count(s: &str) -> i32 {
 
 /// The hero image as an associated picture: every ready-made rendition with its size and
 /// type, and the rights the asset library holds for it.
-fn picture(image: Image) -> NinjsAssociation {
+/// A picture as an association named `name`.
+fn picture(image: Image, name: String) -> NinjsAssociation {
     let mut descriptions = Vec::new();
     if let Some(alt) = image.alt.as_deref() {
         descriptions.push(text("alt", alt));
@@ -253,7 +255,7 @@ fn picture(image: Image) -> NinjsAssociation {
         ),
     };
     NinjsAssociation {
-        name: "featureimage",
+        name,
         uri: image.url,
         kind: "picture",
         descriptions,
@@ -331,10 +333,18 @@ pub fn article(article: &Article, publication: &Publication) -> Ninjs {
         .iter()
         .map(|c| format!("Correction ({}): {}", rfc3339(c.corrected_at), c.note))
         .collect();
+    // The lead picture, then the body's images in order (`image1`, …), as ninjs names them.
     let associations = crate::domain::image::Image::hero_of(article, &publication.images)
-        .map(picture)
+        .map(|hero| picture(hero, "featureimage".into()))
         .into_iter()
+        .chain(
+            crate::domain::body_images::body_images(article, &publication.images)
+                .into_iter()
+                .enumerate()
+                .map(|(n, image)| picture(image, format!("image{}", n + 1))),
+        )
         .collect();
+    let html = body_html(article, &publication.images);
     Ninjs {
         uri: article_uri(&article.id),
         kind: "text",
@@ -365,8 +375,8 @@ pub fn article(article: &Article, publication: &Publication) -> Ninjs {
                 role: "main",
                 content_type: "text/html",
                 word_count: article.word_count,
-                char_count: count(&article.body_html),
-                value: article.body_html.clone(),
+                char_count: count(&html),
+                value: html.into_owned(),
             },
             NinjsBody {
                 role: "plaintext",

@@ -2,6 +2,7 @@
 //! `rss` crate. An item's hero image travels twice: as the `<enclosure>` RSS itself defines,
 //! and as Media RSS `<media:content>` with its size, description, credit and rights.
 
+use crate::domain::body_images::body_html;
 use std::collections::BTreeMap;
 
 use rss::{
@@ -88,7 +89,7 @@ fn item(article: &Article, publication: &Publication) -> Item {
         pub_date: article.published_at.map(rfc2822),
         categories,
         content: match publication.content {
-            FeedContent::Full => Some(article.body_html.clone()),
+            FeedContent::Full => Some(body_html(article, &publication.images).into_owned()),
             FeedContent::Summary => None,
         },
         dublin_core_ext: (!creators.is_empty()).then(|| DublinCoreExtension {

@@ -238,3 +238,83 @@ on_both_backends!(
         );
     }
 );
+
+// Partners see changes at once (no settling), as in `syndication.rs`.
+crate::on_both_backends_with!(
+    feeds_and_the_partner_stream_carry_bodies_written_out,
+    |s| s.syndication_settle = std::time::Duration::ZERO,
+    |app| {
+        app.seed_taxonomy().await;
+        let editor = key(&app, Role::Editor).await;
+        let partner = key(&app, Role::Partner).await;
+        let photo = uploaded(&app, &editor, 640, "A photo").await;
+        let (status, created) = send(
+            &app,
+            Method::POST,
+            "/admin/v1/articles",
+            Some(&editor),
+            Some(json!({"slug": "fed", "title": "Fed", "status": "published",
+                        "body": format!("Words.\n\n![In the field](asset:{photo} \"Harvest\")")})),
+        )
+        .await;
+        assert_eq!(status, 201, "{created}");
+        let html = created["data"]["body_html"]
+            .as_str()
+            .expect("html")
+            .to_owned();
+        let source = image_sources(&html).pop().expect("an image");
+
+        // Every feed's body is the written-out one: the rendition, never the reference.
+        for format in ["rss.xml", "atom.xml", "feed.json"] {
+            let body = app
+                .client
+                .get(format!("{}/feeds/{format}", app.base))
+                .send()
+                .await
+                .expect("feed")
+                .text()
+                .await
+                .expect("body");
+            assert!(!body.contains("asset:"), "{format}: {body}");
+            assert!(body.contains(&source), "{format} lacks {source}: {body}");
+        }
+        let feed = app.get_json("/feeds/feed.json", 200).await;
+        assert_eq!(feed["items"][0]["content_html"], html.as_str());
+
+        // ninjs: the body written out, and the image an association after the lead picture.
+        let validator = crate::syndication::ninjs_validator();
+        let page: Value = app
+            .client
+            .get(format!("{}/syndication/v1/articles", app.base))
+            .bearer_auth(&partner)
+            .send()
+            .await
+            .expect("stream")
+            .json()
+            .await
+            .expect("ninjs");
+        let item = page["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .find(|i| i["slugline"] == "fed")
+            .expect("the article");
+        crate::syndication::assert_ninjs(&validator, item);
+        assert_eq!(item["bodies"][0]["value"], html.as_str());
+        let associations = item["associations"].as_array().expect("associations");
+        let image = associations
+            .iter()
+            .find(|a| a["name"] == "image1")
+            .unwrap_or_else(|| panic!("no image1: {item}"));
+        assert_eq!(image["uri"], source.as_str());
+        assert!(
+            image["descriptions"]
+                .as_array()
+                .expect("descriptions")
+                .iter()
+                .any(|d| d["value"] == "Harvest"),
+            "{image}"
+        );
+        assert!(image["renditions"].as_array().expect("renditions").len() >= 2);
+    }
+);
