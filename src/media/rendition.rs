@@ -160,24 +160,47 @@ fn crop_start(full: u32, len: u32, focus: f64) -> u32 {
     start.clamp(0.0, f64::from(full - len)) as u32
 }
 
+/// `original`'s region `(x, y, w, h)` scaled to `size`: with `fast_image_resize` (SIMD, and
+/// cropping as it reads, so the region is never copied out first), or with `image`'s own
+/// resampler for a pixel layout that crate does not take.
+fn crop_and_scale(
+    original: &DynamicImage,
+    region: (u32, u32, u32, u32),
+    size: (u32, u32),
+) -> DynamicImage {
+    let (x, y, w, h) = region;
+    if size == (w, h) {
+        return original.crop_imm(x, y, w, h);
+    }
+    let mut scaled = DynamicImage::new(size.0, size.1, original.color());
+    let options = fast_image_resize::ResizeOptions::new()
+        .crop(f64::from(x), f64::from(y), f64::from(w), f64::from(h))
+        .resize_alg(fast_image_resize::ResizeAlg::Convolution(
+            fast_image_resize::FilterType::CatmullRom,
+        ));
+    match fast_image_resize::Resizer::new().resize(original, &mut scaled, &options) {
+        Ok(()) => scaled,
+        Err(_) => {
+            original
+                .crop_imm(x, y, w, h)
+                .resize_exact(size.0, size.1, FilterType::CatmullRom)
+        }
+    }
+}
+
 /// The rendition `spec` of the upright `original`, encoded.
 pub fn render(original: &DynamicImage, focal: FocalPoint, spec: Spec) -> AppResult<Vec<u8>> {
     let (width, height) = (original.width(), original.height());
-    let cropped = match spec.aspect {
+    let region = match spec.aspect {
         Some(aspect) => {
             let (cw, ch) = crop_size(width, height, aspect);
             let x = crop_start(width, cw, focal.x);
             let y = crop_start(height, ch, focal.y);
-            original.crop_imm(x, y, cw, ch)
+            (x, y, cw, ch)
         }
-        None => original.clone(),
+        None => (0, 0, width, height),
     };
-    let (w, h) = spec.size_for(width, height);
-    let resized = if (w, h) == (cropped.width(), cropped.height()) {
-        cropped
-    } else {
-        cropped.resize_exact(w, h, FilterType::CatmullRom)
-    };
+    let resized = crop_and_scale(original, region, spec.size_for(width, height));
     let mut out = Vec::new();
     let written = match spec.format {
         Format::Jpeg => resized.write_with_encoder(
