@@ -137,7 +137,14 @@ impl Application {
             .clone()
             .unwrap_or_else(|| format!("http://{address}"));
         let content = content.with_public_base(&base);
-        let graphql = crate::graphql::build_schema(content.clone(), settings.graphql_introspection);
+        let mut publication = crate::feeds::Publication::from_settings(&settings)
+            .map_err(|why| std::io::Error::new(std::io::ErrorKind::InvalidInput, why))?;
+        publication.images = content.rendition_urls().clone();
+        let graphql = crate::graphql::build_schema(
+            content.clone(),
+            publication,
+            settings.graphql_introspection,
+        );
         let response_cache = http::response_cache::build(
             settings.response_cache_bytes,
             &content,

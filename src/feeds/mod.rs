@@ -5,6 +5,7 @@
 
 pub mod atom;
 pub mod json_feed;
+pub mod json_ld;
 pub mod media;
 pub mod ninjs;
 pub mod rss;

@@ -48,13 +48,19 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 const PERSISTED_QUERIES: usize = 1024;
 
 /// The executable schema. `introspection: false` hides the schema from callers.
-pub fn build_schema(content: ContentService, introspection: bool) -> BylineSchema {
+pub fn build_schema(
+    content: ContentService,
+    publication: crate::feeds::Publication,
+    introspection: bool,
+) -> BylineSchema {
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
     .data(content)
+    // For `jsonLd`: the publisher and the frontend's article URLs.
+    .data(publication)
     // Depth is checked by `limits::ShapeLimits`, which counts introspection on its own.
     .limit_complexity(MAX_COMPLEXITY)
     .limit_recursive_depth(64)

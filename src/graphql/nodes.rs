@@ -260,7 +260,7 @@ impl ArticleNode {
 /// bodies (else the rows are read without them).
 pub fn parts_wanted(node: async_graphql::Lookahead<'_>) -> (Relations, Bodies) {
     let asks = |fields: &[&str]| fields.iter().any(|f| node.field(f).exists());
-    let relations = if asks(&["section", "authors", "tags"]) {
+    let relations = if asks(&["section", "authors", "tags", "jsonLd"]) {
         Relations::Load
     } else {
         Relations::Skip
@@ -382,6 +382,29 @@ impl ArticleNode {
     /// Where the story was filed from.
     async fn dateline(&self) -> Option<&str> {
         self.article.dateline.as_deref()
+    }
+    /// schema.org `NewsArticle` as JSON-LD, for the page's `<script type="application/ld+json">`
+    /// (the same document as REST's `fields=json_ld`).
+    async fn json_ld(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<async_graphql::Json<crate::feeds::json_ld::NewsArticle>> {
+        let publication = ctx.data_unchecked::<crate::feeds::Publication>();
+        if self.relations == Relations::Load {
+            return Ok(async_graphql::Json(crate::feeds::json_ld::news_article(
+                &self.article,
+                publication,
+            )));
+        }
+        // Read without its relations (a single article): the page's loaders bring them.
+        let mut article = self.article.clone();
+        article.section = self.section(ctx).await?.map(|s| s.0);
+        article.authors = self.authors(ctx).await?.into_iter().map(|a| a.0).collect();
+        article.tags = self.tags(ctx).await?.into_iter().map(|t| t.0).collect();
+        Ok(async_graphql::Json(crate::feeds::json_ld::news_article(
+            &article,
+            publication,
+        )))
     }
     /// The lead picture, with its renditions when it is an image of the asset library.
     async fn hero_image(&self, ctx: &Context<'_>) -> Option<HeroImageObject> {

@@ -204,7 +204,7 @@ fn single(
         dates_are_exact: true,
         ..Freshness::default()
     };
-    let data = shape.render(article, &mut freshness, state.content.rendition_urls())?;
+    let data = shape.render(article, &mut freshness, state)?;
     respond(
         req,
         &state.settings.cache_control,

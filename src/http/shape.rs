@@ -13,7 +13,7 @@ use super::{
     },
 };
 use crate::{
-    domain::{Bodies, article::Article, image::RenditionUrls, page::Page, query::ArticleHit},
+    domain::{Bodies, article::Article, page::Page, query::ArticleHit},
     error::AppResult,
 };
 
@@ -42,8 +42,16 @@ impl Shape {
         &self,
         article: Article,
         freshness: &mut Freshness,
-        urls: &RenditionUrls,
+        state: &AppState,
     ) -> AppResult<ShapedArticleJson> {
+        let urls = state.content.rendition_urls();
+        // JSON-LD only when named: it repeats most of the article.
+        let json_ld = if self.fields.iter().any(|f| f == "json_ld") {
+            let publication = super::feeds::publication(state)?;
+            Some(crate::feeds::json_ld::news_article(&article, &publication))
+        } else {
+            None
+        };
         freshness.touch(
             utc(article.last_changed()),
             &format!("article:{}", article.id),
@@ -64,7 +72,8 @@ impl Shape {
         for asset in article.hero_asset.iter().chain(&article.body_assets) {
             freshness.surrogate_keys.push(format!("asset:{}", asset.id));
         }
-        let view = Box::new(ArticleJson::from_domain(article, self.includes, urls));
+        let mut view = Box::new(ArticleJson::from_domain(article, self.includes, urls));
+        view.json_ld = json_ld;
         if self.fields.is_empty() {
             return Ok(ShapedArticleJson::Whole(view));
         }
@@ -108,11 +117,7 @@ impl Shape {
                 .into_iter()
                 .map(|hit| {
                     Ok(SearchResultJson {
-                        article: self.render(
-                            hit.article,
-                            &mut freshness,
-                            state.content.rendition_urls(),
-                        )?,
+                        article: self.render(hit.article, &mut freshness, state)?,
                         snippet: hit.snippet.unwrap_or_default(),
                     })
                 })
@@ -123,7 +128,7 @@ impl Shape {
             let data = page
                 .items
                 .into_iter()
-                .map(|hit| self.render(hit.article, &mut freshness, state.content.rendition_urls()))
+                .map(|hit| self.render(hit.article, &mut freshness, state))
                 .collect::<AppResult<Vec<_>>>()?;
             freshness.surrogate_keys.push("articles".into());
             respond(req, cache_control, &ListEnvelope { data, meta }, freshness)

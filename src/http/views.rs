@@ -124,6 +124,10 @@ pub struct ArticleJson {
     pub word_count: i32,
     pub reading_time_minutes: i32,
     pub corrections: Vec<CorrectionJson>,
+    /// schema.org `NewsArticle` as JSON-LD, for the page's
+    /// `<script type="application/ld+json">`: only when `fields` names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json_ld: Option<crate::feeds::json_ld::NewsArticle>,
 }
 
 /// `fields=` names, and how an article with only some of them serializes: straight from the
@@ -174,6 +178,7 @@ article_fields!(
     word_count,
     reading_time_minutes,
     corrections,
+    json_ld,
 );
 
 /// An article with only the fields a caller named: bit `i` of `fields` stands for
@@ -429,6 +434,7 @@ impl ArticleJson {
                     corrected_at: utc(c.corrected_at),
                 })
                 .collect(),
+            json_ld: None,
         }
     }
 }

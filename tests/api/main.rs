@@ -20,6 +20,7 @@ mod health;
 mod http_methods;
 mod image_surfaces;
 mod instances;
+mod json_ld;
 mod media_resizer;
 mod media_s3;
 mod metrics;
