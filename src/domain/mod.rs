@@ -4,6 +4,7 @@
 pub mod article;
 pub mod asset;
 pub mod body_images;
+pub mod embeds;
 pub mod image;
 pub mod json;
 pub mod language;

@@ -15,6 +15,7 @@ pub mod preview;
 pub mod purge;
 pub mod read;
 pub mod render;
+pub mod sanitize;
 pub mod search_limits;
 pub mod syndication;
 pub mod taxonomy;

@@ -11,51 +11,73 @@ pub struct RenderedBody {
     pub reading_time_minutes: usize,
 }
 
-/// ammonia's defaults, and the `asset:` references of library images (`<img src="asset:ID">`,
-/// written out as renditions at read time); the scheme is kept nowhere else.
-static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
-    let mut builder = ammonia::Builder::default();
-    builder
-        .add_url_schemes(&["asset"])
-        .attribute_filter(|element, attribute, value| {
-            let scheme = crate::domain::body_images::SCHEME;
-            match value.get(..scheme.len()) {
-                Some(prefix) if prefix.eq_ignore_ascii_case(scheme) => {
-                    let library_image = element == "img" && attribute == "src";
-                    let id = crate::domain::parse_id(&value[scheme.len()..]).ok();
-                    match (library_image, id) {
-                        (true, Some(id)) => Some(format!("{scheme}{id}").into()),
-                        _ => None,
-                    }
-                }
-                _ => Some(value.into()),
-            }
-        });
-    builder
-});
-
 /// Deepest nesting of HTML elements a body may have. The sanitizer's HTML parser takes time
 /// quadratic in the depth (8 000 nested lists: ~2 s of CPU), and no article needs more.
 pub const MAX_BODY_NESTING: usize = 100;
 
-/// Renders a body, or says why it cannot be (it nests too deeply).
-pub fn render_body(format: BodyFormat, source: &str) -> Result<RenderedBody, String> {
-    let raw_html = match format {
-        BodyFormat::Markdown => {
-            let parser =
-                pulldown_cmark::Parser::new_ext(source, pulldown_cmark::Options::ENABLE_TABLES);
-            let mut html = String::with_capacity(source.len() * 5 / 4);
-            pulldown_cmark::html::push_html(&mut html, parser);
-            html
+/// Markdown as HTML, a paragraph that is only the address of a known provider's post, video
+/// or chart becoming that provider's embed (as editors know it from WordPress and Ghost).
+fn markdown_html(source: &str) -> String {
+    use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
+    let events: Vec<Event<'_>> =
+        pulldown_cmark::Parser::new_ext(source, pulldown_cmark::Options::ENABLE_TABLES).collect();
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        let lone_url = match &events[i..] {
+            [
+                Event::Start(Tag::Paragraph),
+                Event::Text(url),
+                Event::End(TagEnd::Paragraph),
+                ..,
+            ] => Some((url.to_string(), 3)),
+            [
+                Event::Start(Tag::Paragraph),
+                Event::Start(Tag::Link {
+                    link_type: LinkType::Autolink,
+                    dest_url,
+                    ..
+                }),
+                Event::Text(_),
+                Event::End(TagEnd::Link),
+                Event::End(TagEnd::Paragraph),
+                ..,
+            ] => Some((dest_url.to_string(), 5)),
+            _ => None,
+        };
+        match lone_url.and_then(|(url, len)| Some((crate::domain::embeds::recognize(&url)?, len))) {
+            Some((embed, len)) => {
+                out.push(Event::Html(format!("{}\n", embed.html()).into()));
+                i += len;
+            }
+            None => {
+                out.push(events[i].clone());
+                i += 1;
+            }
         }
+    }
+    let mut html = String::with_capacity(source.len() * 5 / 4);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    html
+}
+
+/// Renders a body, or says why it cannot be: it nests too deeply, or the sanitizer would
+/// remove something from it (each removal is one message).
+pub fn render_body(format: BodyFormat, source: &str) -> Result<RenderedBody, Vec<String>> {
+    let raw_html = match format {
+        BodyFormat::Markdown => markdown_html(source),
         BodyFormat::Html => source.to_owned(),
     };
     if nesting_depth(&raw_html) > MAX_BODY_NESTING {
-        return Err(format!(
+        return Err(vec![format!(
             "nests elements (lists, quotes, tags) deeper than {MAX_BODY_NESTING} levels"
-        ));
+        )]);
     }
-    let html = SANITIZER.clean(&raw_html).to_string();
+    let html = super::sanitize::SANITIZER.clean(&raw_html).to_string();
+    let removed = super::sanitize::removals(&raw_html, &html);
+    if !removed.is_empty() {
+        return Err(removed);
+    }
     let text = plain_text(&html);
     let word_count = text.split_whitespace().count();
     Ok(RenderedBody {
@@ -143,29 +165,89 @@ mod tests {
     use super::*;
 
     #[test]
-    fn markdown_is_rendered_and_sanitized() {
+    fn markdown_is_rendered() {
         let body = render_body(
             BodyFormat::Markdown,
-            "Ministers met in *Brussels*.\n\n<script>alert(1)</script>\n\n> Q & A",
+            "Ministers met in *Brussels*.\n\n> Q & A",
         )
         .expect("renders");
         assert!(body.html.contains("<em>Brussels</em>"));
-        assert!(!body.html.contains("<script"));
         assert_eq!(body.text, "Ministers met in Brussels.\nQ & A");
         assert_eq!(body.word_count, 7);
         assert_eq!(body.reading_time_minutes, 1);
     }
 
     #[test]
-    fn html_loses_dangerous_attributes() {
-        let body = render_body(
+    fn what_the_sanitizer_would_remove_is_refused_by_name() {
+        let refused = render_body(
+            BodyFormat::Markdown,
+            "Ministers met.\n\n<script>alert(1)</script>",
+        )
+        .expect_err("a script is refused");
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert!(refused[0].contains("<script>"), "{refused:?}");
+        let refused = render_body(
             BodyFormat::Html,
             r#"<p onclick="x()">Hi <a href="javascript:x()">there</a></p>"#,
         )
+        .expect_err("handlers and javascript: links are refused");
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        assert!(refused[0].contains("onclick") && refused[1].contains("javascript:"));
+    }
+
+    #[test]
+    fn a_lone_address_of_a_known_provider_becomes_its_embed() {
+        let body = render_body(
+            BodyFormat::Markdown,
+            "Watch:\n\nhttps://youtu.be/dQw4w9WgXcQ\n\n<https://x.com/a/status/1>\n\n\
+             See https://youtu.be/dQw4w9WgXcQ in the text.\n\nhttps://example.com/page",
+        )
         .expect("renders");
-        assert!(!body.html.contains("onclick"));
-        assert!(!body.html.contains("javascript:"));
-        assert_eq!(body.text, "Hi there");
+        assert!(
+            body.html
+                .contains("<iframe src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\""),
+            "{}",
+            body.html
+        );
+        assert!(
+            body.html.contains("<blockquote class=\"twitter-tweet\">"),
+            "{}",
+            body.html
+        );
+        assert_eq!(
+            body.html.matches("<iframe").count(),
+            1,
+            "inside a sentence it stays text"
+        );
+        assert!(
+            body.html.contains("<p>https://example.com/page</p>"),
+            "{}",
+            body.html
+        );
+    }
+
+    #[test]
+    fn html_embeds_of_known_players_are_kept_and_others_refused() {
+        let body = render_body(
+            BodyFormat::Html,
+            r#"<iframe src="https://player.vimeo.com/video/76979871" width="640" height="360"></iframe>"#,
+        )
+        .expect("a known player is kept");
+        assert!(
+            body.html
+                .contains("https://player.vimeo.com/video/76979871"),
+            "{}",
+            body.html
+        );
+        let refused = render_body(
+            BodyFormat::Html,
+            r#"<p>Map:</p><iframe src="https://tracker.example/pixel"></iframe>"#,
+        )
+        .expect_err("an unknown iframe is refused");
+        assert!(
+            refused[0].contains("https://tracker.example/pixel") && refused[0].contains("Vimeo"),
+            "{refused:?}"
+        );
     }
 }
 
@@ -178,7 +260,7 @@ mod nesting {
     fn renders_on_a_small_stack(
         format: BodyFormat,
         source: String,
-    ) -> Result<RenderedBody, String> {
+    ) -> Result<RenderedBody, Vec<String>> {
         std::thread::Builder::new()
             .stack_size(2 * 1024 * 1024)
             .spawn(move || render_body(format, &source))

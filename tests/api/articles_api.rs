@@ -767,11 +767,30 @@ on_both_backends!(
             .expect("time");
         let corrected = published + Duration::hours(5) + Duration::milliseconds(250);
         let filler = vec!["word"; 500].join(" ");
+        // What the sanitizer would take out is refused, each part by name, not dropped.
+        let mut dangerous = article("dangerous", now);
+        dangerous.body = "Ministers met.\n\n<script>alert('owned')</script>\n\n\
+             [Read more](javascript:alert(1)) <img src=x onerror=\"alert(2)\">\n"
+            .into();
+        let refused = app
+            .content
+            .create_article(dangerous, None)
+            .await
+            .expect_err("refused");
+        let messages: Vec<&str> = refused.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(refused.errors.iter().all(|e| e.field == "body"));
+        for (message, part) in messages
+            .iter()
+            .zip(["<script>", "javascript:alert(1)", "onerror"])
+        {
+            assert!(message.contains(part), "{message} should name {part}");
+        }
         let mut new = article("full-article", now);
         new.title = "  Ministers meet in Strasbourg  ".into();
         new.body = format!(
-            "Ministers met in **Strasbourg**.\n\n<script>alert('owned')</script>\n\n\
-             [Read more](javascript:alert(1)) <img src=x onerror=\"alert(2)\">\n\n{filler}\n"
+            "Ministers met in **Strasbourg** & <em>Brussels</em>.\n\n\
+             [Read more](https://example.com/more) <img src=\"https://images.example/x.jpg\" alt=\"x\">\n\n{filler}\n"
         );
         new.language = "fr".into();
         new.dateline = Some("STRASBOURG".into());
@@ -830,16 +849,24 @@ on_both_backends!(
 
         let html = a["body_html"].as_str().expect("body_html");
         assert!(html.contains("<strong>Strasbourg</strong>"), "{html}");
-        for dangerous in ["<script", "alert", "javascript:", "onerror"] {
-            assert!(!html.contains(dangerous), "`{dangerous}` survived: {html}");
-        }
+        assert!(
+            html.contains("<em>Brussels</em>") && html.contains("&amp;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("rel=\"noopener noreferrer\""),
+            "links get rel: {html}"
+        );
         let text = a["body_text"].as_str().expect("body_text");
-        assert!(text.starts_with("Ministers met in Strasbourg.\n"), "{text}");
-        assert!(!text.contains('<') && !text.contains("alert"), "{text}");
+        assert!(
+            text.starts_with("Ministers met in Strasbourg & Brussels.\n"),
+            "{text}"
+        );
+        assert!(!text.contains('<'), "{text}");
         let words = text.split_whitespace().count();
         assert_eq!(a["word_count"], words);
-        assert_eq!(words, 4 + 2 + 500, "{text}");
-        assert_eq!(a["reading_time_minutes"], 3, "506 words at 230 a minute");
+        assert_eq!(words, 6 + 2 + 500, "{text}");
+        assert_eq!(a["reading_time_minutes"], 3, "508 words at 230 a minute");
 
         assert_eq!(a["language"], "fr");
         assert_eq!(a["dateline"], "STRASBOURG");

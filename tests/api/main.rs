@@ -12,6 +12,7 @@ mod cache_purge;
 mod cli;
 mod content_key;
 mod contracts;
+mod embeds;
 mod feeds;
 mod graphql;
 mod graphql_assets;

@@ -145,11 +145,16 @@ pub fn prepare(
         slug.ok_or_else(|| AppError::internal("slug check passed without a slug"))
     })?;
 
-    let rendered = render::render_body(new.body_format, &new.body).map_err(|why| {
-        AppError::validation(vec![crate::error::FieldError {
-            field: "body".into(),
-            message: why,
-        }])
+    let rendered = render::render_body(new.body_format, &new.body).map_err(|reasons| {
+        AppError::validation(
+            reasons
+                .into_iter()
+                .map(|message| crate::error::FieldError {
+                    field: "body".into(),
+                    message,
+                })
+                .collect(),
+        )
     })?;
     let id = domain::new_id();
     let published_at = match new.status {
