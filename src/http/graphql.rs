@@ -57,35 +57,25 @@ async fn execute(
     response
 }
 
-/// The parts of a GraphQL multipart request, for the document.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct GraphqlMultipart {
-    /// The GraphQL request as JSON, the file's variable `null`.
-    operations: String,
-    /// JSON: which part fills which variable, e.g. `{"0": ["variables.file"]}`.
-    map: String,
-    /// The file, under the name `map` gives it.
-    #[schema(value_type = String, format = Binary, rename = "0")]
-    file: Vec<u8>,
-}
-
 /// Run a GraphQL query or mutation (JSON body `{query, variables, operationName, extensions}`).
 #[utoipa::path(
     operation_id = "graphql_post",
     tag = "graphql",
+    // The multipart form (for `uploadAsset`) is the GraphQL multipart request spec's, a part
+    // of the GraphQL contract (`Upload` in schema/schema.graphql), and is described here in
+    // words only: openapi-python-client 0.29 generates code that does not type-check for a
+    // body of two content types.
     request_body(
-        description = "A GraphQL request: JSON, or for `uploadAsset` a GraphQL multipart request (`operations`, `map` and the file; staff keys only)",
-        content(
-            (Object = "application/json"),
-            (GraphqlMultipart = "multipart/form-data"),
-        ),
+        description = "A GraphQL request as JSON. `uploadAsset` is sent instead as a GraphQL multipart request (`multipart/form-data` with the parts `operations`, `map` and the file, https://github.com/jaydenseric/graphql-multipart-request-spec), with a staff key",
+        content = Object,
+        content_type = "application/json",
     ),
     responses(
         (status = 200, description = "A GraphQL response; errors carry `extensions.code`", body = Object),
         (status = 400, description = "The body is not a GraphQL request", body = Object),
         (status = 401, description = "A multipart request without an API key, or a key that is not valid", body = Object),
         (status = 413, description = "The body is larger than 64 KiB (a multipart request: larger than the upload limit)", body = Object),
+        (status = 422, description = "A multipart body that is not a GraphQL multipart request: no `operations` or `map` part, a map naming a file that is not there, or a batch", body = Object),
     )
 )]
 #[post("/graphql")]
@@ -211,9 +201,11 @@ async fn multipart_post(
                 &format!("a file is larger than {max_file} bytes"),
             );
         }
+        // Well-formed multipart that is not a GraphQL multipart request (no `operations` or
+        // `map`, a map naming a missing file, a batch): the content, not the syntax, is wrong.
         Err(e) => {
             return request_error(
-                actix_web::http::StatusCode::BAD_REQUEST,
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
                 &format!("not a GraphQL multipart request: {e}"),
             );
         }

@@ -239,7 +239,7 @@ on_both_backends!(malformed_graphql_multipart_requests_get_4xx, |app| {
     let response = post(Form::new().text("operations", operations.clone()))
         .await
         .expect("POST");
-    assert_eq!(response.status().as_u16(), 400);
+    assert_eq!(response.status().as_u16(), 422);
     // A map naming a file that is not there.
     let response = post(
         Form::new()
@@ -248,7 +248,7 @@ on_both_backends!(malformed_graphql_multipart_requests_get_4xx, |app| {
     )
     .await
     .expect("POST");
-    assert_eq!(response.status().as_u16(), 400);
+    assert_eq!(response.status().as_u16(), 422);
     // A batch of operations.
     let response = post(
         Form::new()
@@ -258,7 +258,7 @@ on_both_backends!(malformed_graphql_multipart_requests_get_4xx, |app| {
     )
     .await
     .expect("POST");
-    assert_eq!(response.status().as_u16(), 400);
+    assert_eq!(response.status().as_u16(), 422);
     // A file over the upload limit (the test server's is the default, 25 MiB).
     let big = vec![0u8; 26 * 1024 * 1024];
     let response = post(
