@@ -190,9 +190,11 @@ async fn multipart_post(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
+    // multer's whole-stream bound is size × count: two leaves room for `operations` and
+    // `map` beside a file at the limit (the body itself is bounded above).
     let options = async_graphql::http::MultipartOptions::default()
         .max_file_size(max_file)
-        .max_num_files(1);
+        .max_num_files(2);
     let request = match async_graphql::http::receive_body(content_type, &body[..], options).await {
         Ok(request) => request,
         Err(async_graphql::ParseRequestError::PayloadTooLarge) => {

@@ -1555,6 +1555,9 @@ impl World {
         self.rest_list(api, "&published_after=2000-01-01T00:00:00Z", Filter::All)
             .await;
         self.rest_list(api, "&sort=published_at", Filter::All).await;
+        // The fields only asked for: JSON-LD (images, authors, corrections) and body images.
+        self.rest_list(api, "&fields=slug,title,json_ld,body_images", Filter::All)
+            .await;
         self.rest_list(api, &format!("&q={SEARCH_WORD}"), Filter::All)
             .await;
         self.searches(api).await;
