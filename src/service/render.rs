@@ -19,8 +19,11 @@ pub const MAX_BODY_NESTING: usize = 100;
 /// or chart becoming that provider's embed (as editors know it from WordPress and Ghost).
 fn markdown_html(source: &str) -> String {
     use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
-    let events: Vec<Event<'_>> =
-        pulldown_cmark::Parser::new_ext(source, pulldown_cmark::Options::ENABLE_TABLES).collect();
+    // Adjacent text merged, so an address with `_` or `*` in it is one event.
+    let events: Vec<Event<'_>> = pulldown_cmark::TextMergeStream::new(
+        pulldown_cmark::Parser::new_ext(source, pulldown_cmark::Options::ENABLE_TABLES),
+    )
+    .collect();
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
     let mut i = 0;
     while i < events.len() {
@@ -200,6 +203,7 @@ mod tests {
         let body = render_body(
             BodyFormat::Markdown,
             "Watch:\n\nhttps://youtu.be/dQw4w9WgXcQ\n\n<https://x.com/a/status/1>\n\n\
+             https://www.youtube.com/watch?v=a_b_c_d_e_f\n\n\
              See https://youtu.be/dQw4w9WgXcQ in the text.\n\nhttps://example.com/page",
         )
         .expect("renders");
@@ -214,9 +218,14 @@ mod tests {
             "{}",
             body.html
         );
+        assert!(
+            body.html.contains("embed/a_b_c_d_e_f"),
+            "one address for all its underscores: {}",
+            body.html
+        );
         assert_eq!(
             body.html.matches("<iframe").count(),
-            1,
+            2,
             "inside a sentence it stays text"
         );
         assert!(
