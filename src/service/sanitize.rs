@@ -145,18 +145,26 @@ pub fn removals(raw: &str, cleaned: &str) -> Vec<String> {
     }
     let mut found: Vec<String> = Vec::new();
     let mut seen: BTreeMap<(String, Option<String>), usize> = BTreeMap::new();
+    // Whether this occurrence of `key` is one more than the cleaned text kept; the message
+    // is listed once.
     let mut report = |key: (String, Option<String>), message: String| {
         let count = seen.entry(key.clone()).or_default();
         *count += 1;
-        if *count > kept.get(&key).copied().unwrap_or(0) && !found.contains(&message) {
+        let removed = *count > kept.get(&key).copied().unwrap_or(0);
+        if removed && !found.contains(&message) {
             found.push(message);
         }
+        removed
     };
     for (element, attributes) in &before {
-        report(
+        let element_removed = report(
             (element.clone(), None),
             format!("the element <{element}> is not allowed and would be removed"),
         );
+        if element_removed {
+            // Its attributes go with it: one message is enough.
+            continue;
+        }
         for (name, value) in attributes {
             let message = match (element.as_str(), name.as_str()) {
                 ("iframe", "src") => format!(
@@ -215,7 +223,7 @@ mod tests {
     #[test]
     fn every_removal_is_named() {
         let (_, removed) = clean(
-            "<p onclick=\"steal()\">Hi</p><script>alert(1)</script><script>again()</script>\
+            "<p onclick=\"steal()\">Hi</p><script>alert(1)</script><script src=\"x.js\">again()</script>\
              <a href=\"javascript:alert(1)\">x</a><iframe src=\"https://evil.example/x\"></iframe>",
         );
         assert_eq!(removed.len(), 4, "{removed:#?}");
