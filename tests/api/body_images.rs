@@ -117,16 +117,11 @@ on_both_backends!(
         }
 
         // GraphQL writes the same body and lists the same images.
-        let response: Value = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .json(&json!({"query": "{ article(slug: \"pictured\") { bodyHtml bodyImages { assetId caption } } }"}))
-        .send()
-        .await
-        .expect("POST")
-        .json()
-        .await
-        .expect("JSON");
+        let response = app
+            .graphql_json(
+                "{ article(slug: \"pictured\") { bodyHtml bodyImages { assetId caption } } }",
+            )
+            .await;
         let node = &response["data"]["article"];
         assert_eq!(node["bodyHtml"], article["body_html"], "{response}");
         assert_eq!(

@@ -211,6 +211,19 @@ impl TestApp {
             .collect()
     }
 
+    /// The JSON answer of an anonymous GraphQL `query` sent as `POST /graphql`.
+    pub async fn graphql_json(&self, query: &str) -> serde_json::Value {
+        self.client
+            .post(format!("{}/graphql", self.base))
+            .json(&serde_json::json!({ "query": query }))
+            .send()
+            .await
+            .expect("POST /graphql")
+            .json()
+            .await
+            .expect("a JSON answer")
+    }
+
     /// A section `news`, authors `desk` and `reporter`, tags `eu` (organization), `brussels`
     /// (place) and `budget` (topic).
     pub async fn seed_taxonomy(&self) {

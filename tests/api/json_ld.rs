@@ -212,16 +212,9 @@ on_both_backends!(articles_answer_news_article_json_ld, |app| {
     }
 
     // GraphQL hands out the same document.
-    let response: Value = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .json(&json!({"query": "{ article(slug: \"summit-ends\") { jsonLd } }"}))
-        .send()
-        .await
-        .expect("POST")
-        .json()
-        .await
-        .expect("JSON");
+    let response = app
+        .graphql_json("{ article(slug: \"summit-ends\") { jsonLd } }")
+        .await;
     assert_eq!(response["data"]["article"]["jsonLd"], *ld, "{response}");
     // Without `fields=json_ld` an article does not carry it.
     let whole = app.get_json("/v1/articles/summit-ends", 200).await;

@@ -11,7 +11,6 @@ use byline::{
 };
 use hmac::{KeyInit, Mac};
 use image::{DynamicImage, ImageFormat};
-use serde_json::{Value, json};
 
 use crate::{
     assets::{article_with, encode, halves, key, upload},
@@ -123,16 +122,9 @@ on_both_backends_spawned!(
         );
 
         // GraphQL hands out the same URLs.
-        let response: Value = app
-            .client
-            .post(format!("{}/graphql", app.base))
-            .json(&json!({"query": "{ article(slug: \"resized\") { heroImage { url renditions { url } } } }"}))
-            .send()
-            .await
-            .expect("POST")
-            .json()
-            .await
-            .expect("JSON");
+        let response = app
+            .graphql_json("{ article(slug: \"resized\") { heroImage { url renditions { url } } } }")
+            .await;
         let graphql = &response["data"]["article"]["heroImage"];
         assert_eq!(graphql["url"], hero["url"], "{response}");
         assert_eq!(
