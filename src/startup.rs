@@ -142,7 +142,7 @@ impl Application {
         publication.images = content.rendition_urls().clone();
         let graphql = crate::graphql::build_schema(
             content.clone(),
-            publication,
+            publication.clone(),
             settings.graphql_introspection,
         );
         let response_cache = http::response_cache::build(
@@ -162,6 +162,7 @@ impl Application {
             response_cache,
             content,
             graphql,
+            publication,
             settings,
             draining: draining.clone(),
         });

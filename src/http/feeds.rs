@@ -19,12 +19,9 @@ use crate::{
     },
 };
 
-/// The publication the settings describe (checked at start, so an error here is a bug).
+/// The publication the settings describe (checked at start).
 pub(super) fn publication(state: &AppState) -> AppResult<Publication> {
-    let mut publication =
-        Publication::from_settings(&state.settings).map_err(AppError::internal)?;
-    publication.images = state.content.rendition_urls().clone();
-    Ok(publication)
+    Ok(state.publication.clone())
 }
 
 /// Byline's own public base URL: the configured one, or the request's scheme and host.

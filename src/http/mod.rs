@@ -39,6 +39,9 @@ use crate::{config::Settings, service::ContentService};
 pub struct AppState {
     pub content: ContentService,
     pub graphql: crate::graphql::BylineSchema,
+    /// The publication the settings describe, checked once at start, with this instance's
+    /// rendition URLs: feeds, sitemaps, ninjs and JSON-LD are built from it.
+    pub publication: crate::feeds::Publication,
     pub settings: Settings,
     /// Every rate-limit bucket, shared by all workers.
     pub rate_limits: rate_limit::RateLimiter,

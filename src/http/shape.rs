@@ -46,12 +46,11 @@ impl Shape {
     ) -> AppResult<ShapedArticleJson> {
         let urls = state.content.rendition_urls();
         // JSON-LD only when named: it repeats most of the article.
-        let json_ld = if self.fields.iter().any(|f| f == "json_ld") {
-            let publication = super::feeds::publication(state)?;
-            Some(crate::feeds::json_ld::news_article(&article, &publication))
-        } else {
-            None
-        };
+        let json_ld = self
+            .fields
+            .iter()
+            .any(|f| f == "json_ld")
+            .then(|| crate::feeds::json_ld::news_article(&article, &state.publication));
         freshness.touch(
             utc(article.last_changed()),
             &format!("article:{}", article.id),
