@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     errors::{GqlResultExt, bad_input},
-    mutation::{caller, content},
+    mutation::{caller, content, maybe},
     nodes::{FocalPointObject, RenditionObject},
 };
 use crate::{
@@ -188,14 +188,6 @@ pub struct AssetPatchInput {
     pub copyright: MaybeUndefined<String>,
     pub licence: MaybeUndefined<String>,
     pub focal_point: MaybeUndefined<FocalPointInput>,
-}
-
-fn maybe<T, U: From<T>>(value: MaybeUndefined<T>) -> Option<Option<U>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(U::from(v))),
-    }
 }
 
 impl From<AssetPatchInput> for AssetPatch {

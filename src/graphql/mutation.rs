@@ -141,7 +141,8 @@ pub struct ArticlePatchInput {
     pub canonical_url: MaybeUndefined<String>,
 }
 
-fn maybe<T, U: From<T>>(value: MaybeUndefined<T>) -> Option<Option<U>> {
+/// A GraphQL patch field as the service's: absent stays, `null` clears.
+pub(super) fn maybe<T, U: From<T>>(value: MaybeUndefined<T>) -> Option<Option<U>> {
     match value {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),
