@@ -19,11 +19,6 @@ use crate::{
     },
 };
 
-/// The publication the settings describe (checked at start).
-pub(super) fn publication(state: &AppState) -> AppResult<Publication> {
-    Ok(state.publication.clone())
-}
-
 /// Byline's own public base URL: the configured one, or the request's scheme and host.
 fn public_base(req: &HttpRequest, publication: &Publication) -> String {
     match &publication.public_url {
@@ -58,21 +53,21 @@ async fn feed(
     of: Option<Term>,
     format: Format,
 ) -> AppResult<HttpResponse> {
-    let publication = publication(state)?;
+    let publication = &state.publication;
     let found = state.content.feed_articles(of, FEED_SIZE).await?;
-    let self_url = format!("{}{}", public_base(req, &publication), req.path());
-    let info = FeedInfo::new(&publication, &found.subject, self_url, &found.articles);
+    let self_url = format!("{}{}", public_base(req, publication), req.path());
+    let info = FeedInfo::new(publication, &found.subject, self_url, &found.articles);
     let (bytes, content_type) = match format {
         Format::Rss => (
-            rss::render(&info, &found.articles, &publication)?,
+            rss::render(&info, &found.articles, publication)?,
             rss::CONTENT_TYPE,
         ),
         Format::Atom => (
-            atom::render(&info, &found.articles, &publication)?,
+            atom::render(&info, &found.articles, publication)?,
             atom::CONTENT_TYPE,
         ),
         Format::Json => (
-            jsonfeed::render(&info, &found.articles, &publication)?,
+            jsonfeed::render(&info, &found.articles, publication)?,
             jsonfeed::CONTENT_TYPE,
         ),
     };
@@ -240,12 +235,12 @@ pub async fn sitemap_index(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    let publication = publication(&state)?;
+    let publication = &state.publication;
     let pages = state
         .content
         .sitemap_pages(publication.sitemap_page_size)
         .await?;
-    let base = public_base(&req, &publication);
+    let base = public_base(&req, publication);
     let mut entries: Vec<IndexEntry> = pages
         .iter()
         .map(|page| IndexEntry {
@@ -287,7 +282,7 @@ pub async fn sitemap_page(
     let number: u32 = page
         .parse()
         .map_err(|_| AppError::not_found(format!("the sitemap has no page `{page}`")))?;
-    let publication = publication(&state)?;
+    let publication = &state.publication;
     let entries = state
         .content
         .sitemap_page(number, publication.sitemap_page_size)
@@ -297,7 +292,7 @@ pub async fn sitemap_page(
         &req,
         &state.settings.cache_control,
         sitemap::CONTENT_TYPE,
-        sitemap::urlset(&entries, &publication)?,
+        sitemap::urlset(&entries, publication)?,
         sitemap_freshness(last),
     )
 }
@@ -316,14 +311,14 @@ pub async fn sitemap_page(
 )]
 #[get("/sitemaps/news.xml")]
 pub async fn news_sitemap(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let publication = publication(&state)?;
+    let publication = &state.publication;
     let entries = state.content.news_sitemap_entries().await?;
     let last = entries.iter().map(|e| e.last_changed).max();
     respond_bytes(
         &req,
         &state.settings.cache_control,
         sitemap::CONTENT_TYPE,
-        sitemap::news(&entries, &publication)?,
+        sitemap::news(&entries, publication)?,
         sitemap_freshness(last),
     )
 }

@@ -9,7 +9,6 @@ use super::{
     AppState,
     auth::Authenticated,
     caching::{Freshness, respond},
-    feeds::publication,
     params,
     problem::Problem,
     views::utc,
@@ -100,7 +99,7 @@ pub async fn list_changes(
     let p = query.into_inner();
     let since = params::timestamp("since", p.since.as_deref())?;
     let limit = params::limit(p.limit.as_deref())?;
-    let publication = publication(&state)?;
+    let publication = &state.publication;
     let page = state
         .content
         .syndication_changes(since, p.cursor, limit, state.settings.syndication_settle)
@@ -114,7 +113,7 @@ pub async fn list_changes(
         .iter()
         .map(|change| {
             freshness_of(change, &mut freshness);
-            ninjs::change(change, &publication)
+            ninjs::change(change, publication)
         })
         .collect();
     freshness.surrogate_keys.push("syndication".into());
@@ -156,14 +155,14 @@ pub async fn get_article(
 ) -> AppResult<HttpResponse> {
     caller.require(Action::ReadSyndication)?;
     let id = params::id(&id)?;
-    let publication = publication(&state)?;
+    let publication = &state.publication;
     let change = state.content.syndication_article(&id).await?;
     let mut freshness = Freshness::default();
     freshness_of(&change, &mut freshness);
     respond(
         &req,
         PRIVATE,
-        &ninjs::change(&change, &publication),
+        &ninjs::change(&change, publication),
         freshness,
     )
 }
