@@ -136,9 +136,11 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{address}"));
-        let content = content.with_public_base(&base);
         let mut publication = crate::feeds::Publication::from_settings(&settings)
             .map_err(|why| std::io::Error::new(std::io::ErrorKind::InvalidInput, why))?;
+        let content = content
+            .with_public_base(&base)
+            .with_article_links(publication.article_urls.clone());
         publication.images = content.rendition_urls().clone();
         let graphql = crate::graphql::build_schema(
             content.clone(),

@@ -95,6 +95,8 @@ pub fn article(row: ArticleRow) -> AppResult<Article> {
         hero_image,
         hero_asset: None,
         body_assets: Vec::new(),
+        body_blocks: row.body_blocks,
+        body_related: Vec::new(),
         seo_title: row.seo_title,
         seo_description: row.seo_description,
         canonical_url: row.canonical_url,

@@ -1,6 +1,7 @@
 //! The data layer: the pool, `Db::read`/`Db::write` that keep Diesel off the async workers,
 //! the schema, row types and the queries.
 
+pub mod body_backfill;
 mod connection;
 pub mod convert;
 pub mod listen;
@@ -322,7 +323,16 @@ impl Db {
                 .map_err(|e| {
                     AppError::unavailable(format!("cannot connect to {}: {e}", self.url))
                 })?;
-        migrations::run_pending(&mut conn)
+        let applied = migrations::run_pending(&mut conn)?;
+        let derived = body_backfill::run(&mut conn).map_err(|e| {
+            AppError::internal(format!(
+                "deriving the block documents of stored bodies failed: {e}"
+            ))
+        })?;
+        if derived > 0 {
+            tracing::info!(derived, "block documents derived from stored bodies");
+        }
+        Ok(applied)
     }
 
     /// Whether the database answers, on a connection outside the pool (a pool busy with

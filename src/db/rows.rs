@@ -111,6 +111,10 @@ pub struct ArticleRow {
     /// change can take it away).
     #[diesel(deserialize_as = NullableTimestamp)]
     pub public_since: Option<NaiveDateTime>,
+    /// The body as a block document (`domain::blocks`), JSON; empty until the backfill
+    /// after migration `2026-12-04-000011_body_blocks` has derived it.
+    #[serde(default)]
+    pub body_blocks: String,
 }
 
 impl ArticleRow {

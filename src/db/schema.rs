@@ -67,6 +67,7 @@ diesel::table! {
         updated_at -> Timestamp,
         created_by -> Nullable<Text>,
         public_since -> Nullable<Timestamp>,
+        body_blocks -> Text,
     }
 }
 

@@ -34,6 +34,9 @@ pub enum TagKind {
 pub enum BodyFormat {
     Markdown,
     Html,
+    /// A block document (`domain::blocks`) sent as its JSON text: written, never stored,
+    /// since it is kept as the HTML it is written as (which reads back as the same blocks).
+    Blocks,
 }
 
 /// Text names shared by the database, the wire and the command line.
@@ -73,7 +76,7 @@ pub(crate) use text_enum;
 
 text_enum!(ArticleStatus { Draft => "draft", Scheduled => "scheduled", Published => "published", Archived => "archived" });
 text_enum!(TagKind { Topic => "topic", Person => "person", Organization => "organization", Place => "place", Event => "event" });
-text_enum!(BodyFormat { Markdown => "markdown", Html => "html" });
+text_enum!(BodyFormat { Markdown => "markdown", Html => "html", Blocks => "blocks" });
 
 /// The lead picture of an article, as editors give it: an image of the asset library
 /// (`asset_id`), or one hosted elsewhere (`url`). Alt text, caption and credit given here are
@@ -190,6 +193,10 @@ pub struct Article {
     pub hero_asset: Option<super::asset::Asset>,
     /// The assets the body shows (`asset:` references in `body_html`), loaded with it.
     pub body_assets: Vec<super::asset::Asset>,
+    /// The body as a block document, JSON as stored (empty for a card without bodies).
+    pub body_blocks: String,
+    /// The related articles the body links to that are public now, loaded with it.
+    pub body_related: Vec<super::blocks::resolve::RelatedSummary>,
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
     pub canonical_url: Option<String>,

@@ -83,11 +83,34 @@ fn asset_of<'a>(assets: &'a [Asset], id: &str) -> Option<&'a Asset> {
     assets.iter().find(|a| a.id == id)
 }
 
-/// The body's HTML as readers get it: each library reference written out as its renditions.
+/// The body's HTML as readers get it: each library reference written out as its renditions,
+/// each related article as a link to it while it is public (else left out).
 pub fn body_html<'a>(article: &'a Article, urls: &RenditionUrls) -> Cow<'a, str> {
-    match written_out(&article.body_html, &article.body_assets, urls) {
-        Some(html) => Cow::Owned(html),
-        None => Cow::Borrowed(&article.body_html),
+    let images = written_out(&article.body_html, &article.body_assets, urls);
+    let html = images.as_deref().unwrap_or(&article.body_html);
+    let related = super::blocks::resolve::related_written_out(html, &article.body_related, |r| {
+        related_link(r, urls)
+    });
+    match (related, images) {
+        (Some(html), _) | (None, Some(html)) => Cow::Owned(html),
+        (None, None) => Cow::Borrowed(&article.body_html),
+    }
+}
+
+/// Where a related article is on the frontend: its URL from the configured template, or its
+/// slug where none was given (unit tests).
+pub fn related_link(
+    related: &super::blocks::resolve::RelatedSummary,
+    urls: &RenditionUrls,
+) -> String {
+    match &urls.article_links {
+        Some(template) => template.url(&crate::feeds::url::UrlFields {
+            id: &related.id,
+            slug: &related.slug,
+            section: related.section.as_deref(),
+            published_at: related.published_at,
+        }),
+        None => related.slug.clone(),
     }
 }
 

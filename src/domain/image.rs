@@ -57,6 +57,9 @@ pub struct RenditionUrls {
     pub widths: Vec<u32>,
     /// An external resizer that makes the listed renditions instead of Byline.
     pub resizer: Option<crate::media::resizer::ExternalResizer>,
+    /// Where the frontend shows an article, for the related articles a body links to (they
+    /// are written out with the body's images, on every read).
+    pub article_links: Option<std::sync::Arc<crate::feeds::url::ArticleUrlTemplate>>,
 }
 
 impl RenditionUrls {

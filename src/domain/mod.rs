@@ -3,6 +3,7 @@
 
 pub mod article;
 pub mod asset;
+pub mod blocks;
 pub mod body_images;
 pub mod embeds;
 pub mod image;

@@ -70,12 +70,13 @@ impl Publication {
         Ok(Publication {
             site_url,
             site_name,
-            article_urls,
+            article_urls: article_urls.clone(),
             content: settings.feed_content,
             images: crate::domain::image::RenditionUrls {
                 base: public_url.clone().unwrap_or_default(),
                 widths: crate::media::DEFAULT_WIDTHS.to_vec(),
                 resizer: None,
+                article_links: Some(std::sync::Arc::new(article_urls.clone())),
             },
             public_url,
             sitemap_page_size: settings.sitemap_page_size.clamp(1, MAX_SITEMAP_PAGE_SIZE),

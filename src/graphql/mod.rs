@@ -3,6 +3,7 @@
 //! complexity, page-size, root-field and alias limits.
 
 pub mod assets;
+pub mod blocks;
 pub mod errors;
 pub mod ids;
 pub mod limits;

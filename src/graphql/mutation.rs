@@ -1,7 +1,7 @@
 //! The mutation root: the admin API's writes and workflow over GraphQL, through the same
 //! service calls as `/admin/v1`. The caller is the request's bearer key.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::{
@@ -18,7 +18,7 @@ use crate::{
     error::AppError,
     service::{
         ContentService,
-        editorial::{ArticlePatch, NewArticle, Transition},
+        editorial::{ArticlePatch, NewArticle, Transition, body_or_blocks},
         taxonomy::{NewAuthor, NewSection, NewTag},
         taxonomy_admin::TaxonomyPatch,
     },
@@ -56,6 +56,9 @@ fn article_id(id: &ID) -> async_graphql::Result<String> {
 pub enum BodyFormatEnum {
     Markdown,
     Html,
+    /// A block document as JSON text (`schema/body-blocks.schema.json`); `bodyBlocks` sends
+    /// one as a JSON value instead.
+    Blocks,
 }
 
 impl From<BodyFormatEnum> for BodyFormat {
@@ -63,6 +66,7 @@ impl From<BodyFormatEnum> for BodyFormat {
         match f {
             BodyFormatEnum::Markdown => BodyFormat::Markdown,
             BodyFormatEnum::Html => BodyFormat::Html,
+            BodyFormatEnum::Blocks => BodyFormat::Blocks,
         }
     }
 }
@@ -98,9 +102,12 @@ pub struct CreateArticleInput {
     pub slug: Option<String>,
     pub title: String,
     pub standfirst: Option<String>,
-    /// MARKDOWN (default) or HTML; stored HTML is sanitized either way.
+    /// MARKDOWN (default), HTML or BLOCKS; stored HTML is sanitized either way.
     pub body_format: Option<BodyFormatEnum>,
-    pub body: String,
+    /// The body's text, in `bodyFormat`; required unless `bodyBlocks` is given.
+    pub body: Option<String>,
+    /// A block document (schema/body-blocks.schema.json) instead of body/bodyFormat.
+    pub body_blocks: Option<Json<serde_json::Value>>,
     /// Section slug.
     pub section: Option<String>,
     /// Author slugs, in byline order.
@@ -130,6 +137,8 @@ pub struct ArticlePatchInput {
     pub standfirst: MaybeUndefined<String>,
     pub body_format: Option<BodyFormatEnum>,
     pub body: Option<String>,
+    /// A block document (schema/body-blocks.schema.json) instead of body/bodyFormat.
+    pub body_blocks: Option<Json<serde_json::Value>>,
     pub section: MaybeUndefined<String>,
     pub authors: Option<Vec<String>>,
     pub tags: Option<Vec<String>>,
@@ -158,6 +167,7 @@ impl From<ArticlePatchInput> for ArticlePatch {
             standfirst: maybe(p.standfirst),
             body_format: p.body_format.map(Into::into),
             body: p.body,
+            body_blocks: p.body_blocks.map(|Json(doc)| doc),
             section: maybe(p.section),
             authors: p.authors,
             tags: p.tags,
@@ -260,12 +270,19 @@ impl ContentMutation {
         ctx: &Context<'_>,
         input: CreateArticleInput,
     ) -> async_graphql::Result<ArticleNode> {
+        let (body_format, body) = body_or_blocks(
+            input.body_format.map(Into::into),
+            input.body,
+            input.body_blocks.map(|Json(doc)| doc),
+        )
+        .gql()?;
         let new = NewArticle {
             slug: input.slug,
             title: input.title,
             standfirst: input.standfirst,
-            body_format: input.body_format.map_or(BodyFormat::Markdown, Into::into),
-            body: input.body,
+            body_format: body_format.unwrap_or(BodyFormat::Markdown),
+            // Missing text is checked with every other field (an empty body fails `prepare`).
+            body: body.unwrap_or_default(),
             section: input.section,
             authors: input.authors,
             tags: input.tags,

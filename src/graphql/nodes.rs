@@ -265,7 +265,7 @@ pub fn parts_wanted(node: async_graphql::Lookahead<'_>) -> (Relations, Bodies) {
     } else {
         Relations::Skip
     };
-    let bodies = if asks(&["bodyHtml", "bodyText", "bodyImages"]) {
+    let bodies = if asks(&["bodyHtml", "bodyText", "bodyImages", "bodyBlocks"]) {
         Bodies::Load
     } else {
         Bodies::Skip
@@ -313,6 +313,17 @@ impl ArticleNode {
             .into_iter()
             .map(HeroImageObject::from)
             .collect())
+    }
+    /// The body as typed blocks, for native apps: the same content as bodyHtml, with library
+    /// images and related articles resolved; a related article that is not public is left
+    /// out.
+    async fn body_blocks(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<super::blocks::BodyDocument> {
+        self.body(&self.article.body_html)?;
+        let urls = ctx.data_unchecked::<ContentService>().rendition_urls();
+        Ok(crate::domain::blocks::resolve::for_reader(&self.article, urls).into())
     }
     /// The body as plain text, one paragraph a line.
     async fn body_text(&self) -> async_graphql::Result<&str> {

@@ -41,14 +41,16 @@ pub struct AdminArticleJson {
     /// Send it back as `If-Match: "v<version>"` (or a `version` field) when changing the article.
     pub version: i32,
     pub created_at: DateTime<Utc>,
-    /// The body as written (Markdown or HTML).
+    /// The body as written (Markdown or HTML; a block document sent is kept as the HTML it
+    /// is written as, and `body_blocks` gives it back, every related article included).
     pub body_source: String,
     pub body_format: BodyFormat,
 }
 
 impl AdminArticleJson {
     pub fn from_domain(a: Article, urls: &RenditionUrls) -> Self {
-        AdminArticleJson {
+        let body_blocks = crate::domain::blocks::resolve::for_editor(&a, urls);
+        let mut admin = AdminArticleJson {
             status: a.status,
             publish_at: a.publish_at.map(utc),
             embargo_until: a.embargo_until.map(utc),
@@ -65,7 +67,9 @@ impl AdminArticleJson {
                 },
                 urls,
             ),
-        }
+        };
+        admin.article.body_blocks = Some(body_blocks);
+        admin
     }
 }
 
@@ -99,10 +103,16 @@ pub struct CreateArticleJson {
     #[schema(required = true, value_type = String, min_length = 1)]
     pub title: Option<String>,
     pub standfirst: Option<String>,
-    /// `markdown` (default) or `html`; either way the stored HTML is sanitized.
+    /// `markdown` (default) or `html`; either way the stored HTML is sanitized. `blocks`
+    /// when `body` is a block document's JSON text (or send `body_blocks` instead).
     pub body_format: Option<BodyFormat>,
-    #[schema(required = true, value_type = String, min_length = 1)]
+    /// The body as written; required unless `body_blocks` is sent.
+    #[schema(value_type = String, min_length = 1)]
     pub body: Option<String>,
+    /// The body as a block document (`schema/body-blocks.schema.json`), instead of `body`.
+    /// Every error in it is reported with its JSON pointer (`/body_blocks/blocks/2/level`).
+    #[schema(value_type = Option<crate::domain::blocks::BodyDocument>)]
+    pub body_blocks: Option<serde_json::Value>,
     /// Section slug.
     pub section: Option<String>,
     /// Author slugs, in byline order.
@@ -141,13 +151,18 @@ impl CreateArticleJson {
             InitialStatus::Draft => ArticleStatus::Draft,
             InitialStatus::Published => ArticleStatus::Published,
         };
+        let (body_format, body) = crate::service::editorial::body_or_blocks(
+            self.body_format,
+            self.body,
+            self.body_blocks,
+        )?;
         // Missing text is checked with every other field (an empty string fails `prepare`).
         Ok(NewArticle {
             slug: self.slug,
             title: self.title.unwrap_or_default(),
             standfirst: self.standfirst,
-            body_format: self.body_format.unwrap_or(BodyFormat::Markdown),
-            body: self.body.unwrap_or_default(),
+            body_format: body_format.unwrap_or(BodyFormat::Markdown),
+            body: body.unwrap_or_default(),
             section: self.section,
             authors: self.authors,
             tags: self.tags,

@@ -44,6 +44,18 @@ impl Freshness {
         }
         self.surrogate_keys.push(key.to_owned());
     }
+
+    /// An answer showing `article`'s body shows its related articles only while they are
+    /// public, so it changes when any article does, as a list does. Not the related
+    /// articles' own keys: a header must not name an article the public cannot see.
+    pub fn follow_related(&mut self, article: &crate::domain::article::Article) {
+        use crate::service::invalidation::ARTICLES;
+        if !crate::domain::blocks::resolve::related_ids(&article.body_html).is_empty()
+            && !self.surrogate_keys.iter().any(|k| k == ARTICLES)
+        {
+            self.surrogate_keys.push(ARTICLES.to_owned());
+        }
+    }
 }
 
 pub fn strong_etag(body: &[u8]) -> String {

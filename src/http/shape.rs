@@ -51,6 +51,11 @@ impl Shape {
             .iter()
             .any(|f| f == "json_ld")
             .then(|| crate::feeds::json_ld::news_article(&article, &state.publication));
+        let body_blocks = self
+            .fields
+            .iter()
+            .any(|f| f == "body_blocks")
+            .then(|| crate::domain::blocks::resolve::for_reader(&article, urls));
         freshness.touch(
             utc(article.last_changed()),
             &format!("article:{}", article.id),
@@ -71,8 +76,10 @@ impl Shape {
         for asset in article.hero_asset.iter().chain(&article.body_assets) {
             freshness.surrogate_keys.push(format!("asset:{}", asset.id));
         }
+        freshness.follow_related(&article);
         let mut view = Box::new(ArticleJson::from_domain(article, self.includes, urls));
         view.json_ld = json_ld;
+        view.body_blocks = body_blocks;
         if self.fields.is_empty() {
             return Ok(ShapedArticleJson::Whole(view));
         }
@@ -89,6 +96,7 @@ impl Shape {
             || named("body_html")
             || named("body_text")
             || named("body_images")
+            || named("body_blocks")
         {
             Bodies::Load
         } else {

@@ -61,6 +61,7 @@ fn freshness_of(change: &Change, freshness: &mut Freshness) {
     );
     // A visible article's ninjs names its authors, tags and section.
     if let Change::Published(article) = change {
+        freshness.follow_related(article);
         let keys = &mut freshness.surrogate_keys;
         keys.extend(article.authors.iter().map(|a| format!("author:{}", a.id)));
         keys.extend(article.tags.iter().map(|t| format!("tag:{}", t.id)));

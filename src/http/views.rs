@@ -106,6 +106,12 @@ pub struct ArticleJson {
     /// The library images the body shows, in order, each with its renditions, caption and
     /// credit.
     pub body_images: Vec<HeroImageJson>,
+    /// The body as a typed block document (`schema/body-blocks.schema.json`), for native
+    /// apps: the same content as `body_html`, with library images and related articles
+    /// resolved (a related article that is not public is left out). Only when `fields`
+    /// names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_blocks: Option<crate::domain::blocks::BodyDocument>,
     pub section: Option<Related<SectionJson>>,
     /// In byline order.
     pub authors: Vec<Related<AuthorJson>>,
@@ -164,6 +170,7 @@ article_fields!(
     body_html,
     body_text,
     body_images,
+    body_blocks,
     section,
     authors,
     tags,
@@ -378,8 +385,7 @@ impl ArticleJson {
             .into_iter()
             .map(HeroImageJson::from)
             .collect();
-        let body_html = crate::domain::body_images::written_out(&a.body_html, &a.body_assets, urls)
-            .unwrap_or(a.body_html);
+        let body_html = crate::domain::body_images::body_html(&a, urls).into_owned();
         ArticleJson {
             id: a.id,
             slug: a.slug,
@@ -388,6 +394,7 @@ impl ArticleJson {
             body_html,
             body_text: a.body_text,
             body_images,
+            body_blocks: None,
             section: a.section.map(|s| {
                 related(
                     s,
@@ -583,6 +590,8 @@ mod tests {
             }),
             hero_asset: None,
             body_assets: Vec::new(),
+            body_blocks: String::new(),
+            body_related: Vec::new(),
             seo_title: None,
             seo_description: Some("seo".into()),
             canonical_url: None,
@@ -608,14 +617,15 @@ mod tests {
         ))
         .expect("serializes");
         let whole = whole.as_object().expect("object");
-        // `json_ld` is only there when named (the shape fills it in then).
+        // `json_ld` and `body_blocks` are only there when named (the shape fills them in).
+        let named_only = ["json_ld", "body_blocks"];
         let always: Vec<&str> = ARTICLE_FIELDS
             .iter()
             .copied()
-            .filter(|f| *f != "json_ld")
+            .filter(|f| !named_only.contains(f))
             .collect();
         assert_eq!(whole.len(), always.len(), "every field can be named");
-        assert!(!whole.contains_key("json_ld"));
+        assert!(named_only.iter().all(|f| !whole.contains_key(*f)));
         // Every subset of a few fields, and each field alone.
         let mut selections: Vec<Vec<&str>> = always.iter().map(|f| vec![*f]).collect();
         selections.push(always.clone());

@@ -4,6 +4,8 @@
 
 pub mod assets;
 pub mod audience;
+#[cfg(test)]
+mod body_fixtures;
 pub mod deliveries;
 pub mod editorial;
 pub mod feeds;
@@ -80,6 +82,7 @@ impl ContentService {
                 base: String::new(),
                 widths: crate::media::DEFAULT_WIDTHS.to_vec(),
                 resizer: None,
+                article_links: None,
             }),
         }
     }
@@ -110,6 +113,7 @@ impl ContentService {
             base: self.rendition_urls.base.clone(),
             widths: media.settings.widths.clone(),
             resizer: media.settings.resizer.clone(),
+            article_links: self.rendition_urls.article_links.clone(),
         });
         ContentService {
             media,
@@ -122,6 +126,18 @@ impl ContentService {
     pub fn with_public_base(self, base: &str) -> Self {
         let rendition_urls = Arc::new(crate::domain::image::RenditionUrls {
             base: base.trim_end_matches('/').to_owned(),
+            ..(*self.rendition_urls).clone()
+        });
+        ContentService {
+            rendition_urls,
+            ..self
+        }
+    }
+
+    /// The same service linking bodies' related articles to the frontend's article URLs.
+    pub fn with_article_links(self, template: crate::feeds::url::ArticleUrlTemplate) -> Self {
+        let rendition_urls = Arc::new(crate::domain::image::RenditionUrls {
+            article_links: Some(Arc::new(template)),
             ..(*self.rendition_urls).clone()
         });
         ContentService {

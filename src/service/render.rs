@@ -1,11 +1,21 @@
-//! Article bodies: Markdown or HTML in, sanitized HTML and plain text out, at write time.
+//! Article bodies: Markdown, HTML or a block document in; sanitized HTML, the block document
+//! read back from it, and plain text out, at write time (`domain::blocks` says why the three
+//! always agree).
 
-use crate::domain::article::{BodyFormat, reading_time_minutes};
+use crate::{
+    domain::{
+        article::{BodyFormat, reading_time_minutes},
+        blocks,
+    },
+    error::FieldError,
+};
 
 /// What a body becomes when an article is saved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedBody {
     pub html: String,
+    /// The block document (`domain::blocks::BodyDocument`) as JSON.
+    pub blocks: String,
     pub text: String,
     pub word_count: usize,
     pub reading_time_minutes: usize,
@@ -64,26 +74,77 @@ fn markdown_html(source: &str) -> String {
     html
 }
 
-/// Renders a body, or says why it cannot be: it nests too deeply, or the sanitizer would
-/// remove something from it (each removal is one message).
-pub fn render_body(format: BodyFormat, source: &str) -> Result<RenderedBody, Vec<String>> {
+/// Where a sent block document's errors point: into the request's `body_blocks`.
+pub const BLOCKS_FIELD: &str = "/body_blocks";
+
+fn body_errors(messages: Vec<String>, field: &str) -> Vec<FieldError> {
+    messages
+        .into_iter()
+        .map(|message| FieldError {
+            field: field.to_owned(),
+            message,
+        })
+        .collect()
+}
+
+/// The HTML a block document (as JSON text) is written as, or every error it has.
+fn blocks_html(source: &str) -> Result<String, Vec<FieldError>> {
+    let value: serde_json::Value = serde_json::from_str(source).map_err(|e| {
+        body_errors(
+            vec![format!("is not a JSON block document: {e}")],
+            BLOCKS_FIELD,
+        )
+    })?;
+    let doc = blocks::input::read(&value).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| FieldError {
+                field: format!("{BLOCKS_FIELD}{}", e.pointer),
+                message: e.message,
+            })
+            .collect::<Vec<_>>()
+    })?;
+    Ok(blocks::render::to_html(&doc))
+}
+
+/// Renders a body, or says why it cannot be: it nests too deeply, the sanitizer would remove
+/// something from it (each removal is one message), or, for a block document, each place
+/// where it is not one.
+pub fn render_body(format: BodyFormat, source: &str) -> Result<RenderedBody, Vec<FieldError>> {
+    let field = match format {
+        BodyFormat::Blocks => BLOCKS_FIELD,
+        BodyFormat::Markdown | BodyFormat::Html => "body",
+    };
     let raw_html = match format {
         BodyFormat::Markdown => markdown_html(source),
         BodyFormat::Html => source.to_owned(),
+        BodyFormat::Blocks => blocks_html(source)?,
     };
     if nesting_depth(&raw_html) > MAX_BODY_NESTING {
-        return Err(vec![format!(
-            "nests elements (lists, quotes, tags) deeper than {MAX_BODY_NESTING} levels"
-        )]);
+        return Err(body_errors(
+            vec![format!(
+                "nests elements (lists, quotes, tags) deeper than {MAX_BODY_NESTING} levels"
+            )],
+            field,
+        ));
     }
     let html = super::sanitize::SANITIZER.clean(&raw_html).to_string();
     let removed = super::sanitize::removals(&raw_html, &html);
     if !removed.is_empty() {
-        return Err(removed);
+        return Err(body_errors(removed, field));
+    }
+    let doc = blocks::parse::from_html(&html);
+    let placeholders = blocks::resolve::related_ids(&html).len();
+    if doc.related_ids().len() != placeholders {
+        return Err(body_errors(
+            vec!["a related article's <aside> holds nothing but its data-article-id".into()],
+            field,
+        ));
     }
     let text = plain_text(&html);
     let word_count = text.split_whitespace().count();
     Ok(RenderedBody {
+        blocks: serde_json::to_string(&doc).unwrap_or_default(),
         html,
         text,
         word_count,
@@ -188,14 +249,16 @@ mod tests {
         )
         .expect_err("a script is refused");
         assert_eq!(refused.len(), 1, "{refused:?}");
-        assert!(refused[0].contains("<script>"), "{refused:?}");
+        assert!(refused[0].message.contains("<script>"), "{refused:?}");
         let refused = render_body(
             BodyFormat::Html,
             r#"<p onclick="x()">Hi <a href="javascript:x()">there</a></p>"#,
         )
         .expect_err("handlers and javascript: links are refused");
         assert_eq!(refused.len(), 2, "{refused:?}");
-        assert!(refused[0].contains("onclick") && refused[1].contains("javascript:"));
+        assert!(
+            refused[0].message.contains("onclick") && refused[1].message.contains("javascript:")
+        );
     }
 
     #[test]
@@ -254,7 +317,8 @@ mod tests {
         )
         .expect_err("an unknown iframe is refused");
         assert!(
-            refused[0].contains("https://tracker.example/pixel") && refused[0].contains("Vimeo"),
+            refused[0].message.contains("https://tracker.example/pixel")
+                && refused[0].message.contains("Vimeo"),
             "{refused:?}"
         );
     }
@@ -269,7 +333,7 @@ mod nesting {
     fn renders_on_a_small_stack(
         format: BodyFormat,
         source: String,
-    ) -> Result<RenderedBody, Vec<String>> {
+    ) -> Result<RenderedBody, Vec<FieldError>> {
         std::thread::Builder::new()
             .stack_size(2 * 1024 * 1024)
             .spawn(move || render_body(format, &source))

@@ -9,7 +9,7 @@ use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 
-use crate::domain::{body_images, embeds};
+use crate::domain::{blocks, body_images, embeds};
 
 /// Classes the providers' scripts look for.
 const EMBED_CLASSES: [&str; 4] = [
@@ -44,6 +44,8 @@ fn filter_attribute(element: &str, attribute: &str, value: &str) -> Option<Strin
             .chars()
             .all(|c| c.is_ascii_digit())
             .then(|| value.to_owned()),
+        // A related article: by its id, a UUID.
+        ("aside", blocks::render::RELATED_ATTRIBUTE) => crate::domain::parse_id(value).ok(),
         ("blockquote", "data-bluesky-uri") => value
             .strip_prefix("at://")
             .filter(|rest| !rest.contains(['"', '<', '>', ' ']))
@@ -78,6 +80,15 @@ pub static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
             ],
         )
         .add_allowed_classes("blockquote", &EMBED_CLASSES)
+        .add_allowed_classes("figure", &[blocks::render::PULL_QUOTE_CLASS])
+        .add_allowed_classes(
+            "aside",
+            &[
+                blocks::render::FACT_BOX_CLASS,
+                blocks::render::RELATED_CLASS,
+            ],
+        )
+        .add_tag_attributes("aside", &[blocks::render::RELATED_ATTRIBUTE])
         .attribute_filter(|element, attribute, value| {
             filter_attribute(element, attribute, value).map(Into::into)
         });

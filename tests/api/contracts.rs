@@ -93,3 +93,11 @@ fn openapi_yaml_passes_an_independent_validator() {
         }
     }
 }
+
+#[test]
+fn body_blocks_schema_is_what_the_code_generates() {
+    check_committed(
+        "schema/body-blocks.schema.json",
+        &byline::domain::blocks::schema::json_schema_text(),
+    );
+}

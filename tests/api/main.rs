@@ -7,6 +7,7 @@ mod admin;
 mod admin_search;
 mod articles_api;
 mod assets;
+mod body_blocks;
 mod body_images;
 mod cache_purge;
 mod cli;

@@ -91,7 +91,7 @@ fn migrations_apply_and_match_the_schema(backend: Backend) {
         ("sections", 6),
         ("authors", 9),
         ("tags", 7),
-        ("articles", 28),
+        ("articles", 29),
         ("api_keys", 7),
         ("article_slugs", 3),
         ("tombstones", 3),

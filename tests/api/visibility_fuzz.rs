@@ -2,11 +2,15 @@
 //! transitions over the real admin API (create, publish, schedule, embargo and lift it,
 //! unpublish, archive, delete, rename, retag, correct), against a model of each article.
 //!
-//! After every step: the REST and GraphQL article lists, the touched article by slug, old
+//! Each body from the second on links to the article before it as a related article, so the
+//! body's HTML and blocks must show that link only while its target is visible.
+//!
+//! After every step: the REST and GraphQL article lists, the touched article by slug (also
+//! with `fields=body_blocks`), old
 //! slugs and id, and the partner's poll of the change stream. Every few steps and at the end,
 //! every public surface: REST lists by section, tag, author, date and search; taxonomy counts
 //! (REST lists and items, GraphQL) and GraphQL's nested lists; REST and GraphQL search;
-//! GraphQL `article(slug:)`, `article(id:)`, `node(id:)`; RSS, Atom and JSON Feed, site-wide
+//! GraphQL `article(slug:)` (with `bodyBlocks`), `article(id:)`, `node(id:)`; RSS, Atom and JSON Feed, site-wide
 //! and scoped; the sitemap index, its pages and the news sitemap; a new partner's walk of the
 //! stream and `/syndication/v1/articles/{id}`; each article's picture (a rendition of an
 //! asset only it uses). Each must show exactly the articles the model
@@ -250,10 +254,18 @@ fn slug(n: usize, take: usize) -> String {
     format!("fz-{n:02}-v{take:02}")
 }
 
-fn body(n: usize) -> String {
+/// The body of article `n`; from the second on, it links to the one before as a related
+/// article (raw HTML in the Markdown), which the public may see only while that one is
+/// visible.
+fn body(n: usize, related: Option<&str>) -> String {
+    let related = related
+        .map(|id| {
+            format!("\n\n<aside class=\"related-article\" data-article-id=\"{id}\"></aside>\n")
+        })
+        .unwrap_or_default();
     format!(
         "Members of {SEARCH_WORD} debated item **bdyq{n:02}** at length.\n\n\
-         The {SEARCH_WORD} adjourned."
+         The {SEARCH_WORD} adjourned.{related}"
     )
 }
 
@@ -993,6 +1005,16 @@ impl World {
             let surface = format!("GET {path}");
             let requested = key.trim_start_matches("id/");
             self.scan(&surface, &resp.text, true, &[requested]);
+            if !old {
+                // The body as blocks, with its related article resolved (or left out).
+                let blocks = api.get(&format!("{path}?fields=body_blocks")).await;
+                self.scan(
+                    &format!("{surface}?fields=body_blocks"),
+                    &blocks.text,
+                    true,
+                    &[requested],
+                );
+            }
             let a = &self.articles[i];
             if a.visible() {
                 if old {
@@ -1057,7 +1079,11 @@ impl World {
             let a = &self.articles[i];
             fields.push((
                 i,
-                format!("article(slug: \"{}\") {{ slug title }}", a.slug()),
+                format!(
+                    "article(slug: \"{}\") {{ slug title bodyBlocks {{ blocks {{ __typename \
+                     ... on RelatedArticleBlock {{ articleId slug title }} }} }} }}",
+                    a.slug()
+                ),
             ));
             fields.push((i, format!("article(id: \"{}\") {{ slug title }}", a.id)));
             fields.push((
@@ -1602,7 +1628,7 @@ impl World {
             "slug": slug(n, 1),
             "title": title(n, 1),
             "standfirst": format!("Standfirst sfq{n:02}."),
-            "body": body(n),
+            "body": body(n, self.articles.last().map(|a| a.id.as_str())),
             "section": section,
             "authors": authors,
             "tags": tags,

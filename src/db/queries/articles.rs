@@ -23,7 +23,7 @@ use crate::{
     },
 };
 
-/// Every column of an article row but the three bodies, which read as empty strings: a card
+/// Every column of an article row but the four bodies, which read as empty strings: a card
 /// of a list costs a few hundred bytes instead of the ~10 KB its bodies weigh. In the order of
 /// [`ArticleRow`]'s fields, so the row reads from it as from the whole table. The empty
 /// strings are bound values, not SQL literals, which would keep Diesel from keeping the
@@ -61,6 +61,7 @@ macro_rules! columns_without_bodies {
             a::updated_at,
             a::created_by,
             a::public_since,
+            empty(),
         )
     }};
 }

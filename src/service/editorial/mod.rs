@@ -117,6 +117,86 @@ fn save(
 /// Records which assets the article uses (its lead picture and the images of its body),
 /// refusing one that does not exist; the asset cannot then be deleted while the article
 /// uses it, and its public renditions answer while the article is public.
+/// The body format and text of a write that sent `body` or a block document: the document
+/// becomes the `blocks` format's JSON text. Both at once is a field error.
+pub fn body_or_blocks(
+    format: Option<crate::domain::article::BodyFormat>,
+    body: Option<String>,
+    blocks: Option<serde_json::Value>,
+) -> AppResult<(Option<crate::domain::article::BodyFormat>, Option<String>)> {
+    let Some(blocks) = blocks else {
+        return Ok((format, body));
+    };
+    let wrong_format = format.is_some_and(|f| f != crate::domain::article::BodyFormat::Blocks);
+    if body.is_some() || wrong_format {
+        return Err(AppError::validation(vec![crate::error::FieldError {
+            field: "body_blocks".into(),
+            message: "send either `body` (with its `body_format`) or `body_blocks`, not both"
+                .into(),
+        }]));
+    }
+    Ok((
+        Some(crate::domain::article::BodyFormat::Blocks),
+        Some(blocks.to_string()),
+    ))
+}
+
+/// Checks that the related articles a body newly links to exist (in any state: whether
+/// readers see one is decided on each read) and are not the article itself. A link kept from
+/// `before` is not checked again: its article may have been deleted since, and that must not
+/// stop every later edit (readers simply never see it).
+pub(super) fn check_related(
+    conn: &mut DbConnection,
+    row: &ArticleRow,
+    before: Option<&str>,
+) -> AppResult<()> {
+    let kept = before
+        .map(crate::domain::blocks::resolve::related_ids)
+        .unwrap_or_default();
+    let ids: Vec<String> = crate::domain::blocks::resolve::related_ids(&row.body_html)
+        .into_iter()
+        .filter(|id| !kept.contains(id) || *id == row.id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let known: std::collections::HashSet<String> = queries::articles::find_by_ids(
+        conn,
+        &queries::visibility::Scope::Any,
+        &ids,
+        crate::domain::Bodies::Skip,
+    )?
+    .into_iter()
+    .map(|found| found.id)
+    .collect();
+    let field = if row.body_format == crate::domain::article::BodyFormat::Blocks.as_str() {
+        super::render::BLOCKS_FIELD
+    } else {
+        "body"
+    };
+    let errors: Vec<crate::error::FieldError> = ids
+        .iter()
+        .filter_map(|id| {
+            let message = if *id == row.id {
+                format!("links to itself as a related article (`{id}`)")
+            } else if !known.contains(id) {
+                format!("links to the related article `{id}`, but no article has this id")
+            } else {
+                return None;
+            };
+            Some(crate::error::FieldError {
+                field: field.into(),
+                message,
+            })
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::validation(errors))
+    }
+}
+
 fn link_assets(conn: &mut DbConnection, row: &ArticleRow) -> AppResult<()> {
     use crate::domain::body_images;
     let hero: Option<crate::domain::article::HeroImage> = match row.hero_image.as_deref() {

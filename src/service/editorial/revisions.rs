@@ -57,6 +57,12 @@ fn restore_content(
     row.body_source = old.body_source.clone();
     row.body_html = old.body_html.clone();
     row.body_text = old.body_text.clone();
+    // A revision saved before blocks were stored has none: they are read from its HTML.
+    row.body_blocks = if old.body_blocks.is_empty() {
+        serde_json::to_string(&domain::blocks::parse::from_html(&old.body_html)).unwrap_or_default()
+    } else {
+        old.body_blocks.clone()
+    };
     row.section_id = old.section_id.clone();
     row.language = old.language.clone();
     row.dateline = old.dateline.clone();

@@ -27,6 +27,9 @@ pub struct ArticlePatch {
     pub standfirst: Option<Option<String>>,
     pub body_format: Option<BodyFormat>,
     pub body: Option<String>,
+    /// The body as a block document (`schema/body-blocks.schema.json`), instead of `body`.
+    #[schema(value_type = Option<crate::domain::blocks::BodyDocument>)]
+    pub body_blocks: Option<serde_json::Value>,
     /// Section slug.
     #[serde(default, deserialize_with = "json::double_option")]
     #[schema(value_type = Option<String>)]
@@ -66,13 +69,15 @@ fn patched(
     now: NaiveDateTime,
 ) -> AppResult<PreparedArticle> {
     let article = relations::load_one(conn, old.clone())?;
+    let (body_format, body) =
+        super::body_or_blocks(patch.body_format, patch.body, patch.body_blocks)?;
     let pick = |given: Option<Option<String>>, was: Option<String>| given.unwrap_or(was);
     let new = NewArticle {
         slug: Some(patch.slug.unwrap_or(article.slug)),
         title: patch.title.unwrap_or(article.title),
         standfirst: pick(patch.standfirst, article.standfirst),
-        body_format: patch.body_format.unwrap_or(article.body_format),
-        body: patch.body.unwrap_or(article.body_source),
+        body_format: body_format.unwrap_or(article.body_format),
+        body: body.unwrap_or(article.body_source),
         section: pick(patch.section, article.section.map(|s| s.slug)),
         authors: patch
             .authors
@@ -103,6 +108,7 @@ fn patched(
     row.created_at = old.created_at;
     row.created_by = old.created_by.clone();
     row.version = old.version + 1;
+    super::check_related(conn, row, Some(&old.body_html))?;
     for byline in &mut prepared.bylines {
         byline.article_id = old.id.clone();
     }

@@ -14,6 +14,7 @@ use crate::{
     domain::{
         self, Relations,
         article::{Article, Author, Section, Tag},
+        blocks,
         taxonomy::Taxonomy,
     },
     error::{AppError, AppResult},
@@ -30,6 +31,7 @@ pub fn load(
     memo: Option<&TermMemo>,
 ) -> AppResult<Vec<Article>> {
     let library = library_assets(conn, &rows)?;
+    let related = related_articles(conn, &rows, memo)?;
     let with_asset = |mut article: Article| {
         if let Some(id) = article
             .hero_image
@@ -41,6 +43,10 @@ pub fn load(
         article.body_assets = crate::domain::body_images::asset_ids(&article.body_html)
             .iter()
             .filter_map(|id| library.get(id).cloned())
+            .collect();
+        article.body_related = blocks::resolve::related_ids(&article.body_html)
+            .iter()
+            .filter_map(|id| related.get(id).cloned())
             .collect();
         article
     };
@@ -99,6 +105,54 @@ fn library_assets(
     Ok(crate::db::queries::assets::by_ids(conn, &ids)?
         .into_iter()
         .map(|row| (row.id.clone(), convert::asset(row)))
+        .collect())
+}
+
+/// The related articles the rows' bodies link to that are public now, by id, with their
+/// section's slug (for their URL): none and no statement when no body links to one. A
+/// related article that is not public is not loaded, so no read can show it.
+fn related_articles(
+    conn: &mut DbConnection,
+    rows: &[ArticleRow],
+    memo: Option<&TermMemo>,
+) -> AppResult<HashMap<String, blocks::resolve::RelatedSummary>> {
+    let ids: Vec<String> = rows
+        .iter()
+        .flat_map(|row| blocks::resolve::related_ids(&row.body_html))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let scope = crate::db::queries::visibility::Scope::Public(domain::now());
+    let found =
+        crate::db::queries::articles::find_by_ids(conn, &scope, &ids, domain::Bodies::Skip)?;
+    let section_ids: Vec<String> = found
+        .iter()
+        .filter_map(|r| r.section_id.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let sections = sections_by_id(conn, &section_ids, memo)?;
+    Ok(found
+        .into_iter()
+        .filter_map(|row| {
+            Some((
+                row.id.clone(),
+                blocks::resolve::RelatedSummary {
+                    section: row
+                        .section_id
+                        .as_ref()
+                        .and_then(|id| sections.get(id))
+                        .map(|s| s.slug.clone()),
+                    published_at: row.published_at?,
+                    id: row.id,
+                    slug: row.slug,
+                    title: row.title,
+                },
+            ))
+        })
         .collect())
 }
 
