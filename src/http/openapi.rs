@@ -52,7 +52,37 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     ParameterSchemas.modify(&mut doc);
     ProblemResponses.modify(&mut doc);
+    BlockUnion.modify(&mut doc);
     doc
+}
+
+/// The body blocks as a union client generators read: each block's schema names its own
+/// `type`, and `Block` is a `oneOf` of references with a discriminator
+/// (`domain::blocks::schema::tag_variants`, which the published JSON Schema shares).
+struct BlockUnion;
+
+impl utoipa::Modify for BlockUnion {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let Ok(serde_json::Value::Object(mut schemas)) = serde_json::to_value(&components.schemas)
+        else {
+            return;
+        };
+        use crate::domain::blocks::schema::{BLOCK_SCHEMAS, tag_variants};
+        tag_variants(&mut schemas, "#/components/schemas/");
+        // Each changed schema on its own: utoipa cannot read back every schema it writes.
+        let changed = std::iter::once("Block").chain(BLOCK_SCHEMAS.iter().copied());
+        for name in changed {
+            if let Some(rewritten) = schemas
+                .remove(name)
+                .and_then(|schema| serde_json::from_value(schema).ok())
+            {
+                components.schemas.insert(name.to_owned(), rewritten);
+            }
+        }
+    }
 }
 
 /// Declares the bearer API key the admin paths name.

@@ -42,9 +42,10 @@ pub struct BodyDocument {
     pub blocks: Vec<Block>,
 }
 
-/// One block of a body, told apart by `type`. The block structs do not deny unknown fields
-/// to serde, because their schemas would then refuse the `type` beside them in OpenAPI's
-/// `allOf`; `input` reports unknown fields itself, each at its pointer.
+// The block structs do not deny unknown fields to serde (utoipa would close their schemas
+// against the `type` its `allOf` joins to them); `input` reports unknown fields itself, each
+// at its pointer, and `schema::tag_variants` closes the published schemas.
+/// One block of a body, told apart by `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Block {

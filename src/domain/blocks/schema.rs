@@ -22,24 +22,91 @@ fn rebase(value: &mut Value) {
     }
 }
 
-/// What OpenAPI leaves open, closed: each block allows only its own fields and its `type`
-/// (`unevaluatedProperties` sees through the `allOf` that joins them), every other object
-/// only its own, and the version is the one this code writes.
-fn close_blocks(defs: &mut Map<String, Value>) {
-    for (name, schema) in defs.iter_mut() {
-        let Some(object) = schema.as_object_mut() else {
+/// utoipa writes each block of the internally tagged `Block` as `allOf` its struct and an
+/// object holding `type`, which client generators cannot read as a union and which a closed
+/// struct would refuse. This puts `type` into each block's own schema instead (required, its
+/// one value), makes `Block` a `oneOf` of references with a discriminator, and closes every
+/// object of the document to the fields it names. `defs` are the component schemas;
+/// references may be OpenAPI's (`#/components/schemas/`) or this document's (`#/$defs/`).
+pub fn tag_variants(defs: &mut Map<String, Value>, prefix: &str) {
+    let mut tags: Vec<(String, String)> = Vec::new();
+    if let Some(Value::Array(variants)) = defs.get_mut("Block").and_then(|b| b.get_mut("oneOf")) {
+        for variant in variants.iter_mut() {
+            let parts = variant
+                .get("allOf")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let target = parts
+                .iter()
+                .find_map(|p| p.get("$ref").and_then(Value::as_str));
+            let tag = parts
+                .iter()
+                .find_map(|p| p.pointer("/properties/type/enum/0").and_then(Value::as_str));
+            if let (Some(target), Some(tag)) = (target, tag) {
+                let name = target.rsplit('/').next().unwrap_or_default().to_owned();
+                *variant = json!({"$ref": format!("{prefix}{name}")});
+                tags.push((name, tag.to_owned()));
+            }
+        }
+    }
+    if let Some(block) = defs.get_mut("Block").and_then(Value::as_object_mut) {
+        let mapping: Map<String, Value> = tags
+            .iter()
+            .map(|(name, tag)| (tag.clone(), Value::String(format!("{prefix}{name}"))))
+            .collect();
+        block.insert(
+            "discriminator".into(),
+            json!({"propertyName": "type", "mapping": mapping}),
+        );
+    }
+    for (name, tag) in &tags {
+        let Some(object) = defs.get_mut(name).and_then(Value::as_object_mut) else {
             continue;
         };
-        if name == "Block" {
-            if let Some(Value::Array(variants)) = object.get_mut("oneOf") {
-                for variant in variants.iter_mut().filter_map(Value::as_object_mut) {
-                    variant.insert("unevaluatedProperties".into(), Value::Bool(false));
-                }
-            }
-        } else if !name.ends_with("Block") && object.get("type") == Some(&json!("object")) {
+        object.insert("type".into(), json!("object"));
+        let properties = object.entry("properties").or_insert_with(|| json!({}));
+        if let Some(properties) = properties.as_object_mut() {
+            properties.insert("type".into(), json!({"type": "string", "enum": [tag]}));
+        }
+        let required = object.entry("required").or_insert_with(|| json!([]));
+        if let Some(required) = required.as_array_mut() {
+            required.insert(0, json!("type"));
+        }
+    }
+    for name in BLOCK_SCHEMAS {
+        if let Some(object) = defs.get_mut(*name).and_then(Value::as_object_mut)
+            && object.get("type") == Some(&json!("object"))
+        {
             object.insert("additionalProperties".into(), Value::Bool(false));
         }
     }
+}
+
+/// The object schemas of the block document: each allows only the fields it names. With
+/// `Block`, what [`tag_variants`] changes.
+pub const BLOCK_SCHEMAS: &[&str] = &[
+    "ParagraphBlock",
+    "HeadingBlock",
+    "ListBlock",
+    "ListItem",
+    "QuoteBlock",
+    "PullQuoteBlock",
+    "ImageBlock",
+    "EmbedBlock",
+    "TableBlock",
+    "TableRow",
+    "TableCell",
+    "FactBoxBlock",
+    "RelatedArticleBlock",
+    "DividerBlock",
+    "CodeBlock",
+    "HtmlBlock",
+    "Span",
+];
+
+/// The version the document holds: the one this code writes.
+fn pin_version(defs: &mut Map<String, Value>) {
     if let Some(version) = defs
         .get_mut("BodyDocument")
         .and_then(|d| d.pointer_mut("/properties/version"))
@@ -60,7 +127,7 @@ pub fn json_schema() -> Value {
     for (name, schema) in parts {
         defs.insert(name, serde_json::to_value(schema).unwrap_or_default());
     }
-    close_blocks(&mut defs);
+    pin_version(&mut defs);
     let mut doc = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": format!("urn:byline:body-blocks:{VERSION}"),
@@ -70,6 +137,9 @@ pub fn json_schema() -> Value {
         "$defs": Value::Object(defs),
     });
     rebase(&mut doc);
+    if let Some(defs) = doc.get_mut("$defs").and_then(Value::as_object_mut) {
+        tag_variants(defs, "#/$defs/");
+    }
     doc
 }
 
