@@ -183,6 +183,14 @@ pub struct ServeArgs {
     /// hears every other's changes (LISTEN/NOTIFY) and serves nothing cached while it cannot.
     #[arg(long, env = "BYLINE_RESPONSE_CACHE_MB", default_value_t = crate::config::DEFAULT_RESPONSE_CACHE_MB, value_parser = clap::value_parser!(u64).range(0..=1_048_576))]
     pub response_cache_mb: u64,
+    /// Realtime streams (`GET /v1/stream`) open at once on this instance; one more is
+    /// answered 503 with `Retry-After`. Default: 10000.
+    #[arg(long, env = "BYLINE_STREAM_MAX_CONNECTIONS", default_value_t = crate::config::DEFAULT_STREAM_MAX_CONNECTIONS as u64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub stream_max_connections: u64,
+    /// Minutes of the realtime stream a client reconnecting with `Last-Event-ID` gets
+    /// replayed; one further behind gets a `reset` event and refetches. Default: 60.
+    #[arg(long, env = "BYLINE_STREAM_RETENTION_MINUTES", default_value_t = crate::config::DEFAULT_STREAM_RETENTION_MINUTES, value_parser = clap::value_parser!(u64).range(1..=10_080))]
+    pub stream_retention_minutes: u64,
     /// Threads running database work, all workers together (default: --pool-size + 2).
     #[arg(long, env = "BYLINE_BLOCKING_THREADS", value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub blocking_threads: Option<u64>,
@@ -434,6 +442,8 @@ async fn serve(args: ServeArgs) -> AppResult<()> {
         rate_limits: args.rate_limits.settings(),
         metrics: args.metrics.settings(),
         response_cache_bytes: args.response_cache_mb * 1024 * 1024,
+        stream_max_connections: usize::try_from(args.stream_max_connections).unwrap_or(usize::MAX),
+        stream_retention: Duration::from_secs(args.stream_retention_minutes * 60),
         ..Settings::default()
     };
     crate::feeds::Publication::from_settings(&settings)

@@ -3,6 +3,10 @@
 use std::{fmt, path::PathBuf, str::FromStr, time::Duration};
 
 /// Where the embedded default database lives, relative to the working directory.
+/// Default limit of open realtime streams per instance.
+pub const DEFAULT_STREAM_MAX_CONNECTIONS: usize = 10_000;
+/// Default replay window of the realtime stream, in minutes.
+pub const DEFAULT_STREAM_RETENTION_MINUTES: u64 = 60;
 pub const DEFAULT_SQLITE_PATH: &str = "data/byline.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=300";
@@ -124,6 +128,16 @@ pub struct Settings {
     pub syndication_settle: std::time::Duration,
     /// URLs in one sitemap page (at most [`MAX_SITEMAP_PAGE_SIZE`]).
     pub sitemap_page_size: u32,
+    /// Open realtime streams (`/v1/stream`) this instance serves at once; one more gets 503.
+    pub stream_max_connections: usize,
+    /// How far back `Last-Event-ID` is replayed; a client further behind is told to refetch.
+    pub stream_retention: std::time::Duration,
+    /// How often an idle realtime stream sends a comment: it keeps proxies from closing the
+    /// stream, and it is how a client that went away is noticed (its slot freed).
+    pub stream_heartbeat: std::time::Duration,
+    /// The realtime stream's settling time: how old a write must be before it is streamed
+    /// (shorter than the partner stream's, since streams want it soon).
+    pub stream_settle: std::time::Duration,
     /// Whether public reads need a key of any role (off: anyone may read published content).
     pub require_content_key: bool,
     /// Requests per minute per key role and per anonymous client address.
@@ -201,6 +215,10 @@ impl Default for Settings {
             public_url: None,
             syndication_settle: std::time::Duration::from_secs(2),
             sitemap_page_size: MAX_SITEMAP_PAGE_SIZE,
+            stream_max_connections: DEFAULT_STREAM_MAX_CONNECTIONS,
+            stream_retention: Duration::from_secs(DEFAULT_STREAM_RETENTION_MINUTES * 60),
+            stream_settle: std::time::Duration::from_millis(500),
+            stream_heartbeat: std::time::Duration::from_secs(15),
             require_content_key: false,
             request_limits: RequestLimits::default(),
             shutdown_drain: Duration::ZERO,

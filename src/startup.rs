@@ -158,7 +158,15 @@ impl Application {
         // The response cache and the term memo keep what another instance's change would make
         // stale; the memo is there with the cache off too.
         let listening = crate::service::peers::listen::spawn(&content);
+        // The realtime stream hears what the caches hear: writes here and on other
+        // instances, and the clock's embargo lifts.
+        let stream = crate::service::stream::StreamHub::new(settings.stream_settle);
+        content
+            .invalidations()
+            .subscribe(std::sync::Arc::new(stream.clone()));
+        actix_web::rt::spawn(stream.clone().run(content.clone()));
         let state = web::Data::new(AppState {
+            stream,
             rate_limits: http::rate_limit::RateLimiter::new(&settings.rate_limits),
             metrics: crate::metrics::Metrics::new(&content, response_cache.clone()),
             response_cache,

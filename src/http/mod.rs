@@ -29,6 +29,7 @@ pub mod response_cache;
 pub mod routes;
 pub mod search;
 pub mod shape;
+pub mod stream;
 pub mod syndication;
 pub mod taxonomy;
 pub mod views;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     /// Public answers kept until a change evicts them; `None` when turned off.
     pub response_cache: Option<std::sync::Arc<response_cache::ResponseCache>>,
+    /// The realtime stream's hub (`GET /v1/stream`).
+    pub stream: crate::service::stream::StreamHub,
     /// Set when a shutdown began: `/readyz` answers 503 so load balancers stop sending.
     pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }

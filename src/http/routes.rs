@@ -10,7 +10,7 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 use super::{
     admin_actions, admin_articles, admin_assets, admin_keys, admin_search, admin_taxonomy,
     admin_webhooks, articles, feeds, graphql, health, media, metrics, openapi, problem, search,
-    syndication, taxonomy,
+    stream, syndication, taxonomy,
 };
 
 /// Registers every route on an actix app (see `startup`).
@@ -51,7 +51,8 @@ fn public_api(cfg: &mut ServiceConfig) {
         .service(taxonomy::list_authors)
         .service(taxonomy::get_author)
         .service(taxonomy::list_tags)
-        .service(taxonomy::get_tag);
+        .service(taxonomy::get_tag)
+        .service(stream::stream_events);
 }
 
 /// `/admin/v1`: the newsroom's writes and its view of every state; needs a key.

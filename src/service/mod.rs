@@ -19,6 +19,7 @@ pub mod read;
 pub mod render;
 pub mod sanitize;
 pub mod search_limits;
+pub mod stream;
 pub mod syndication;
 pub mod taxonomy;
 pub mod taxonomy_admin;

@@ -72,7 +72,8 @@ impl Change {
         }
     }
 
-    fn cursor(&self) -> String {
+    /// Its place in the stream, as a cursor.
+    pub fn cursor(&self) -> String {
         Cursor {
             sort: CHANGES.to_owned(),
             key: queries::time_to_cursor_key(self.changed_at()),
@@ -239,6 +240,34 @@ impl ContentService {
                 })
             })
             .await
+    }
+
+    /// The stream's position `settle` ago, as a cursor: what comes after it is what the
+    /// stream has not served yet.
+    pub fn stream_position_now(&self, settle: std::time::Duration) -> AppResult<String> {
+        let at = domain::now() - chrono::Duration::from_std(settle).map_err(AppError::internal)?;
+        Ok(Cursor {
+            sort: CHANGES.to_owned(),
+            key: queries::time_to_cursor_key(at),
+            // The nil UUID sorts before every id: the position is before all of `at`.
+            id: uuid::Uuid::nil().to_string(),
+        }
+        .encode())
+    }
+
+    /// When the change a stream cursor points after was made; a 400 naming `parameter` for
+    /// one that is not a cursor of the stream.
+    pub fn stream_cursor_time(&self, cursor: &str, parameter: &str) -> AppResult<NaiveDateTime> {
+        let bad = || {
+            AppError::invalid_parameter(
+                parameter,
+                format!("`{parameter}` is not an event id of this stream"),
+            )
+        };
+        let cursor = Cursor::decode(Some(cursor), CHANGES)
+            .map_err(|_| bad())?
+            .ok_or_else(bad)?;
+        queries::time_from_cursor_key(&cursor.key).map_err(|_| bad())
     }
 
     /// One article for partners: whole when visible, a withdrawal notice when it was

@@ -39,6 +39,7 @@ mod robustness;
 mod search;
 mod search_load;
 mod seed;
+mod stream;
 mod syndication;
 mod taxonomy_api;
 mod visibility;
