@@ -86,6 +86,15 @@ impl SseClient {
         }
     }
 
+    /// Every event that has arrived by now (waiting a little for what is on its way).
+    pub async fn drain(&mut self) -> Vec<Event> {
+        let mut events = Vec::new();
+        while let Some(event) = self.next(Duration::from_millis(20)).await {
+            events.push(event);
+        }
+        events
+    }
+
     /// The next event of an article (others skipped), within `wait`.
     pub async fn next_of(&mut self, id: &str, wait: Duration) -> Option<Event> {
         let deadline = Instant::now() + wait;

@@ -456,6 +456,8 @@ struct Stats {
     never_public_withdrawals: usize,
     sweeps: usize,
     requests_checked: usize,
+    /// Events of the realtime stream checked.
+    stream_events: usize,
     /// `cache.purge` events checked, and the articles they named.
     purges: usize,
     purged: BTreeSet<String>,
@@ -985,6 +987,102 @@ impl World {
                         &format!("{}: {}", resp.status, resp.body),
                     );
                 }
+            }
+        }
+    }
+
+    // ---- the realtime stream -----------------------------------------------------------
+
+    /// Live events: none may name, or carry anything of, an article the public has never
+    /// seen (by this step), and every event names an article of the run.
+    fn stream_events(&mut self, events: Vec<crate::stream::Event>, first: &mut Option<String>) {
+        for event in events {
+            self.stats.stream_events += 1;
+            if first.is_none() {
+                first.clone_from(&event.id);
+            }
+            let text = format!("{:?} {}", event.id, event.data);
+            let surface = format!("GET /v1/stream ({})", event.event);
+            let named = event.data["article"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            match self.by_id(&named) {
+                Some(i) if !self.articles[i].ever_visible => self.flag(
+                    Class::Finding,
+                    &surface,
+                    Some(i),
+                    "no event of an article the public never saw",
+                    &text,
+                ),
+                Some(_) => {}
+                None => self.flag(
+                    Class::Finding,
+                    &surface,
+                    None,
+                    "an article of the run",
+                    &text,
+                ),
+            }
+            for (i, a) in self.articles.iter().enumerate() {
+                if a.ever_visible {
+                    continue;
+                }
+                let mut tokens = a.tokens();
+                tokens.push(a.id.clone());
+                if let Some(token) = tokens.into_iter().find(|t| text.contains(t.as_str())) {
+                    let context = format!("`{token}` in {text}");
+                    self.flag(
+                        Class::Finding,
+                        &surface,
+                        Some(i),
+                        "nothing of a never-public article",
+                        &context,
+                    );
+                    break;
+                }
+            }
+        }
+    }
+
+    /// A replay shows the stream as it stands: a visible article under its current slug and
+    /// title, a withdrawn one only if the public saw it and does not now.
+    fn stream_replay(&mut self, events: &[crate::stream::Event]) {
+        for event in events {
+            let surface = format!("GET /v1/stream replayed ({})", event.event);
+            let named = event.data["article"]["id"].as_str().unwrap_or_default();
+            let Some(i) = self.by_id(named) else {
+                self.flag(
+                    Class::Finding,
+                    &surface,
+                    None,
+                    "an article of the run",
+                    &event.data.to_string(),
+                );
+                continue;
+            };
+            let a = &self.articles[i];
+            let ok = match event.event.as_str() {
+                "article.withdrawn" => a.withdrawn(),
+                _ => {
+                    a.visible()
+                        && event.data["article"]["slug"] == a.slug()
+                        && event.data["article"]["title"] == a.title
+                }
+            };
+            if !ok {
+                let expected = if a.visible() {
+                    format!("visible as `{}`, `{}`", a.slug(), a.title)
+                } else {
+                    "withdrawn".to_owned()
+                };
+                self.flag(
+                    Class::Finding,
+                    &surface,
+                    Some(i),
+                    &expected,
+                    &event.data.to_string(),
+                );
             }
         }
     }
@@ -1962,6 +2060,11 @@ async fn run(app: TestApp) {
         stats: Stats::default(),
         last_purge: None,
     };
+    // The realtime stream, followed for the whole run; the hub starts reading once it has a
+    // subscriber.
+    let mut stream = crate::stream::SseClient::connect(&app, "", None).await;
+    tokio::time::sleep(StdDuration::from_millis(600)).await;
+    let mut first_event: Option<String> = None;
     for step in 1..=STEPS {
         world.step = step;
         let live = world.articles.iter().filter(|a| !a.deleted).count();
@@ -1973,11 +2076,25 @@ async fn run(app: TestApp) {
         };
         world.cheap_checks(&api, touched).await;
         world.purges(app.content.db());
+        world.stream_events(stream.drain().await, &mut first_event);
         if step % SWEEP_EVERY == 0 || step == STEPS {
             world.sweep(&api).await;
         }
         world.raise(seed, app.backend);
     }
+
+    // What is still on its way, then a replay from the first event: the stream as it stands.
+    tokio::time::sleep(StdDuration::from_millis(1500)).await;
+    world.stream_events(stream.drain().await, &mut first_event);
+    if let Some(first) = first_event.clone() {
+        let mut replay = crate::stream::SseClient::connect(&app, "", Some(&first)).await;
+        let mut events = Vec::new();
+        while let Some(event) = replay.next(StdDuration::from_millis(1500)).await {
+            events.push(event);
+        }
+        world.stream_replay(&events);
+    }
+    world.raise(seed, app.backend);
 
     let s = &world.stats;
     let visible = world.articles.iter().filter(|a| a.visible()).count();
@@ -1987,7 +2104,7 @@ async fn run(app: TestApp) {
         "visibility fuzz on {:?} done in {:.1?}: {} articles ({visible} visible, {withdrawn} \
          withdrawn, {} never public at the end; {ever} ever visible); transitions done {:?}, \
          refused {:?}; withdrawals {:?}, never-public withdrawals {}; {} sweeps, {} responses \
-         scanned, {} purges naming {} articles",
+         scanned, {} stream events, {} purges naming {} articles",
         app.backend,
         started.elapsed(),
         world.articles.len(),
@@ -1998,6 +2115,7 @@ async fn run(app: TestApp) {
         s.never_public_withdrawals,
         s.sweeps,
         s.requests_checked,
+        s.stream_events,
         s.purges,
         s.purged.len(),
     );
