@@ -590,3 +590,42 @@ on_both_backends!(
         assert!(body.contains("written"));
     }
 );
+
+#[actix_web::test]
+async fn a_stream_on_one_instance_hears_a_write_through_another_that_died_after_it() {
+    let Some((database, content)) = shared_database().await else {
+        return;
+    };
+    let key = editor(&content).await;
+    let (mut a, b) = (
+        Instance::start(&database).await,
+        Instance::start(&database).await,
+    );
+    let mut stream = crate::stream::SseClient::connect_to(&b.client, &b.base, "", None).await;
+    tokio::time::sleep(StdDuration::from_millis(600)).await;
+    let body = json!({
+        "slug": "from-a", "title": "From A", "body": "Written through A.",
+        "section": "news", "status": "published",
+    });
+    let (status, created) = a
+        .send(
+            Method::POST,
+            "/admin/v1/articles",
+            Some(&key),
+            Some(&body),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    // A is gone the moment the write was acknowledged; the event still reaches B's client.
+    let _ = a.child.kill();
+    let _ = a.child.wait();
+    let created: Value = serde_json::from_str(&created).expect("JSON");
+    let id = created["data"]["id"].as_str().expect("id");
+    let event = stream
+        .next_of(id, StdDuration::from_secs(6))
+        .await
+        .expect("B streams the write made through A");
+    assert_eq!(event.event, "article.published");
+    assert_eq!(event.data["article"]["slug"], "from-a");
+}

@@ -32,9 +32,18 @@ pub struct SseClient {
 
 impl SseClient {
     pub async fn connect(app: &TestApp, query: &str, last_event_id: Option<&str>) -> SseClient {
-        let mut request = app
-            .client
-            .get(format!("{}/v1/stream{query}", app.base))
+        SseClient::connect_to(&app.client, &app.base, query, last_event_id).await
+    }
+
+    /// [`SseClient::connect`] to the server at `base`.
+    pub async fn connect_to(
+        client: &reqwest::Client,
+        base: &str,
+        query: &str,
+        last_event_id: Option<&str>,
+    ) -> SseClient {
+        let mut request = client
+            .get(format!("{base}/v1/stream{query}"))
             .header("Accept", "text/event-stream");
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id);
