@@ -176,13 +176,18 @@ impl StreamHub {
     pub async fn run(self, content: ContentService) {
         let mut cursor: Option<String> = None;
         loop {
-            tokio::select! {
-                () = self.inner.wake.notified() => {}
-                () = tokio::time::sleep(POLL) => {}
-            }
+            let woken = tokio::select! {
+                () = self.inner.wake.notified() => true,
+                () = tokio::time::sleep(POLL) => false,
+            };
             if self.inner.events.receiver_count() == 0 {
                 cursor = None;
                 continue;
+            }
+            if woken {
+                // The change that woke the hub is readable once it has settled: read then,
+                // rather than at the next poll.
+                tokio::time::sleep(self.inner.settle + Duration::from_millis(10)).await;
             }
             // On an error the position is kept, and the next round reads from it again.
             match self.send_new(&content, cursor.clone()).await {
