@@ -33,6 +33,11 @@ use crate::{domain::article::Article, error::AppResult};
 pub const POLL: Duration = Duration::from_millis(250);
 /// Events one subscriber may fall behind by before it is dropped (with a reason).
 pub const BUFFER: usize = 256;
+/// How far back a hub that had no subscriber starts reading when one comes: further than
+/// a poll, so a client replayed up to the moment it connected, before the hub's next read,
+/// finds no gap between its replay and the live events (the same change in both is sent
+/// once). A new client may get a change from just before it connected.
+pub const FRESH_START: Duration = Duration::from_secs(2);
 /// Changes read per query.
 const PAGE: u32 = 100;
 
@@ -74,12 +79,12 @@ impl StreamEvent {
     /// The event a change of the change stream is.
     pub fn of(change: Change) -> StreamEvent {
         let id = change.cursor();
+        let changed = change.changed_at();
         match change {
             Change::Published(article) => {
                 let came_out = article
                     .published_at
                     .map(|p| article.embargo_until.map_or(p, |e| e.max(p)));
-                let changed = Change::Published(article.clone()).changed_at();
                 let kind = if came_out == Some(changed) {
                     EventKind::Published
                 } else {
@@ -199,15 +204,16 @@ impl StreamHub {
         }
     }
 
-    /// Sends every change after `cursor` (after now, less the settling time, when `None`);
-    /// returns where it stopped.
+    /// Sends every change after `cursor` (when `None`, from [`FRESH_START`] before the
+    /// settled present); returns where it stopped.
     async fn send_new(
         &self,
         content: &ContentService,
         cursor: Option<String>,
     ) -> AppResult<String> {
         let mut since: Option<NaiveDateTime> = cursor.is_none().then(|| {
-            crate::domain::now() - chrono::Duration::from_std(self.inner.settle).unwrap_or_default()
+            crate::domain::now()
+                - chrono::Duration::from_std(self.inner.settle + FRESH_START).unwrap_or_default()
         });
         let mut cursor = cursor;
         loop {

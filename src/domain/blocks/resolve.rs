@@ -111,7 +111,14 @@ fn placeholders(html: &str) -> Vec<(usize, usize, &str)> {
         let Some(id_len) = html[id_start..].find('"') else {
             break;
         };
-        let start = html[..at].rfind("<aside").unwrap_or(at);
+        // Only the attribute inside an `<aside …>` tag, not the same words in text (the
+        // sanitizer escapes no quotes in text): the tag starts after the last placeholder,
+        // and no `>` stands between its start and the attribute.
+        let tag_start = html[from..at].rfind("<aside").map(|s| from + s);
+        let Some(start) = tag_start.filter(|s| !html[*s..at].contains('>')) else {
+            from = id_start;
+            continue;
+        };
         let end = html[id_start..]
             .find("</aside>")
             .map_or(html.len(), |e| id_start + e + "</aside>".len());
@@ -193,4 +200,20 @@ pub fn for_editor(article: &crate::domain::article::Article, urls: &RenditionUrl
         urls,
         Unresolved::Kept,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_placeholders_in_aside_tags_count() {
+        let html = "<p>a data-article-id=\"x\" b</p>\n<aside class=\"related-article\" \
+                    data-article-id=\"0193a000-0000-7000-8000-000000000002\"></aside>\n\
+                    <p>data-article-id=\"y\"</p>";
+        assert_eq!(related_ids(html), ["0193a000-0000-7000-8000-000000000002"]);
+        let written = related_written_out(html, &[], |_| String::new()).expect("has one");
+        assert!(!written.contains("0193a000"), "{written}");
+        assert!(written.contains("data-article-id=\"x\""), "{written}");
+    }
 }
