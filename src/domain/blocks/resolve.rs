@@ -171,35 +171,27 @@ pub fn related_written_out(
     Some(out)
 }
 
-/// The body of `article` as stored blocks. One whose blocks were not stored yet (the
-/// backfill has not reached it) is read from its HTML now.
-fn stored(article: &crate::domain::article::Article) -> BodyDocument {
-    serde_json::from_str::<BodyDocument>(&article.body_blocks)
-        .unwrap_or_else(|_| super::parse::from_html(&article.body_html))
+/// The body of `article` as blocks, its references resolved. One whose blocks were not
+/// stored yet (the backfill has not reached it) is read from its HTML now.
+fn of_article(
+    article: &crate::domain::article::Article,
+    urls: &RenditionUrls,
+    unresolved: Unresolved,
+) -> BodyDocument {
+    let doc = serde_json::from_str::<BodyDocument>(&article.body_blocks)
+        .unwrap_or_else(|_| super::parse::from_html(&article.body_html));
+    let (assets, related) = (&article.body_assets, &article.body_related);
+    resolve(&doc, assets, related, urls, unresolved)
 }
 
 /// The body of `article` as blocks, as readers get it.
 pub fn for_reader(article: &crate::domain::article::Article, urls: &RenditionUrls) -> BodyDocument {
-    let doc = stored(article);
-    resolve(
-        &doc,
-        &article.body_assets,
-        &article.body_related,
-        urls,
-        Unresolved::LeftOut,
-    )
+    of_article(article, urls, Unresolved::LeftOut)
 }
 
 /// The body of `article` as blocks, as its editors get it: every related article kept.
 pub fn for_editor(article: &crate::domain::article::Article, urls: &RenditionUrls) -> BodyDocument {
-    let doc = stored(article);
-    resolve(
-        &doc,
-        &article.body_assets,
-        &article.body_related,
-        urls,
-        Unresolved::Kept,
-    )
+    of_article(article, urls, Unresolved::Kept)
 }
 
 #[cfg(test)]
